@@ -1,0 +1,322 @@
+/**
+ * Public types of @halyard/core. Everything here is plain data: JSON in, JSON out,
+ * so the same shapes cross the wire between the flag service, server SDKs and browsers.
+ */
+
+/** Any JSON value a flag variant can hold. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** What a flag is for; drives lifecycle tooling (stale-flag reports, permissions), not evaluation. */
+export type FlagKind = 'release' | 'experiment' | 'operational' | 'permission';
+
+/** The type every variant of a flag shares. */
+export type FlagType = 'boolean' | 'string' | 'number' | 'json';
+
+/**
+ * Condition operators.
+ * - `equals`/`in`/`notIn`: value is (not) one of `values` (`equals` takes exactly one).
+ * - `contains`/`startsWith`/`endsWith`: string tests against any of `values`.
+ * - `matches`: regular expression (any of `values`), compiled once, rejected when catastrophic.
+ * - `lt`/`lte`/`gt`/`gte`: numeric comparison against `values[0]`.
+ * - `semverEq`/`semverLt`/`semverLte`/`semverGt`/`semverGte`: semantic-version comparison.
+ * - `before`/`after`: date comparison (ISO-8601 strings or epoch milliseconds).
+ * - `exists`: the attribute is present (not undefined/null); takes no values.
+ * - `inSegment`: the context is a member of any of the segment keys in `values`.
+ */
+export type Operator =
+  | 'equals'
+  | 'in'
+  | 'notIn'
+  | 'contains'
+  | 'startsWith'
+  | 'endsWith'
+  | 'matches'
+  | 'lt'
+  | 'lte'
+  | 'gt'
+  | 'gte'
+  | 'semverEq'
+  | 'semverLt'
+  | 'semverLte'
+  | 'semverGt'
+  | 'semverGte'
+  | 'before'
+  | 'after'
+  | 'exists'
+  | 'inSegment';
+
+/** One test against the evaluation context. */
+export interface Condition {
+  /** Dot path into the context, e.g. `"userId"`, `"account.plan"`. Ignored for `inSegment`. */
+  attribute: string;
+  operator: Operator;
+  /** Operands; their meaning depends on the operator. */
+  values?: Array<string | number | boolean>;
+  /** Invert the result. A missing attribute never matches, negated or not (except `exists`). */
+  negate?: boolean;
+  /** Compare strings case-insensitively (string operators and `matches`). */
+  caseInsensitive?: boolean;
+}
+
+/** One slice of a weighted split. Give either `weight` (integers) or `percentage` (0–100, up to 3 decimals) for every slice. */
+export interface SplitSlice {
+  variant: string;
+  /** Integer weight; the split's total W is the sum of weights. */
+  weight?: number;
+  /** Percentage; becomes a weight out of 100,000 (0.001 % resolution). Percentages must add up to 100. */
+  percentage?: number;
+}
+
+/** Serve one variant. */
+export interface VariantServe {
+  variant: string;
+}
+
+/**
+ * Serve a deterministic weighted split: `murmur3_x86_32(salt + ":" + unit, seed) mod W`
+ * picks the first slice whose cumulative weight exceeds the bucket. See docs/bucketing.md.
+ */
+export interface SplitServe {
+  split: SplitSlice[];
+  /** Context attribute (dot path) that identifies the unit. Default `"userId"`. */
+  bucketBy?: string;
+  /** Hash salt. Default: the flag key. */
+  salt?: string;
+  /** murmur3 seed (unsigned 32-bit). Default 0. */
+  seed?: number;
+}
+
+export type Serve = VariantServe | SplitServe;
+
+/** Conditions are ANDed; when all match, `serve` decides the variant. */
+export interface Rule {
+  /** Stable id reported as `ruleId` in evaluation details. Default: `"rule-<index>"`. */
+  id?: string;
+  description?: string;
+  conditions: Condition[];
+  serve: Serve;
+}
+
+/** Individual targeting: these unit ids get this variant before any rule runs. */
+export interface Target {
+  variant: string;
+  /** Unit ids (compared as strings). */
+  values: string[];
+  /** Context attribute holding the unit id. Default `"userId"`. */
+  attribute?: string;
+}
+
+/** Flag `flag` must currently serve one of `variants`, or this flag serves its off-variant. */
+export interface Prerequisite {
+  flag: string;
+  variants: string[];
+}
+
+/** A flag as written by a person or stored by the flag service. */
+export interface FlagDefinition {
+  description?: string;
+  owner?: string;
+  tags?: string[];
+  kind?: FlagKind;
+  /** ISO-8601 date after which the flag is considered stale (reporting only). */
+  expiresAt?: string;
+  /** Optional declared type; checked against every variant. Inferred from variants when absent. */
+  type?: FlagType;
+  /** Named variants and their values, e.g. `{ on: true, off: false }`. All of one type. */
+  variants: Record<string, JsonValue>;
+  /** The kill switch: `false` serves `offVariant` with reason DISABLED. */
+  enabled: boolean;
+  /** Variant served when disabled or when a prerequisite fails. */
+  offVariant: string;
+  targets?: Target[];
+  rules?: Rule[];
+  /** What everyone else gets. */
+  defaultServe: Serve;
+  prerequisites?: Prerequisite[];
+}
+
+/** Reusable audience: `included` ids always match, `excluded` ids never, otherwise all `conditions` (ANDed). */
+export interface SegmentDefinition {
+  description?: string;
+  conditions?: Condition[];
+  included?: string[];
+  excluded?: string[];
+  /** Context attribute holding the unit id for `included`/`excluded`. Default `"userId"`. */
+  attribute?: string;
+}
+
+/** The versioned document: what people write by hand and what the service stores and serves. */
+export interface FlagsDocument {
+  schemaVersion: 1;
+  /** Opaque document version set by whoever publishes it (the service uses a counter). */
+  version?: string | number;
+  flags: Record<string, FlagDefinition>;
+  segments?: Record<string, SegmentDefinition>;
+}
+
+/** Validated definitions: the only input `createEvaluator` accepts. */
+export interface Definitions {
+  readonly schemaVersion: 1;
+  readonly version: string;
+  readonly flags: Readonly<Record<string, FlagDefinition>>;
+  readonly segments: Readonly<Record<string, SegmentDefinition>>;
+}
+
+/** One problem found by `parseDefinitions`, e.g. `{ path: '$.flags["new-checkout"].rules[0].serve.variant', message: '...' }`. */
+export interface DefinitionProblem {
+  /** JSON path of the offending value, starting at `$`. */
+  path: string;
+  /** What is wrong and how to fix it. */
+  message: string;
+}
+
+export type ParseResult =
+  | { ok: true; definitions: Definitions; problems?: undefined }
+  | { ok: false; definitions?: undefined; problems: DefinitionProblem[] };
+
+/** The evaluation context: who is asking. `userId` is the default unit for targeting and splits. */
+export interface EvaluationContext {
+  userId?: string;
+  [attribute: string]: unknown;
+}
+
+/** Why a value was served; names follow OpenFeature. */
+export type EvaluationReason =
+  | 'STATIC'
+  | 'TARGETING_MATCH'
+  | 'SPLIT'
+  | 'DEFAULT'
+  | 'DISABLED'
+  | 'PREREQUISITE_FAILED'
+  | 'ERROR';
+
+export type ErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'PARSE_ERROR' | 'GENERAL';
+
+/** The full answer of one evaluation. */
+export interface EvaluationDetails<T = JsonValue> {
+  value: T;
+  /** The variant served; absent when the caller's default was returned. */
+  variant?: string;
+  reason: EvaluationReason;
+  /** The rule (or `"target"`) that matched, for TARGETING_MATCH and rule splits. */
+  ruleId?: string;
+  /** The unit's bucket (0 ≤ bucket < W) when a split decided. */
+  bucket?: number;
+  errorCode?: ErrorCode;
+  errorMessage?: string;
+  /** Non-error explanation, e.g. why a split was skipped (unit has no bucketBy attribute). */
+  detail?: string;
+}
+
+/** One flag's entry in a snapshot. */
+export interface SnapshotFlag {
+  value: JsonValue;
+  variant?: string;
+  reason: EvaluationReason;
+  ruleId?: string;
+  errorCode?: ErrorCode;
+}
+
+/**
+ * A serialisable, per-context set of evaluated flags: what SSR injects and browsers poll.
+ * `version` identifies the content: equal versions mean equal `flags`.
+ */
+export interface FlagSnapshot {
+  version: string;
+  flags: Record<string, SnapshotFlag>;
+}
+
+/** Lifecycle of a client or snapshot store. */
+export type FlagStatus = 'loading' | 'ready' | 'stale' | 'error';
+
+/** Fired once per (flag, variant, unit) the first time a value is read. */
+export interface ExposureEvent {
+  flag: string;
+  variant: string | undefined;
+  value: JsonValue;
+  reason: EvaluationReason;
+  /** The unit id (the context's `userId` or the flag's bucketBy value), if any. */
+  unit: string | undefined;
+  timestamp: number;
+}
+
+/** A function that unsubscribes. */
+export type Unsubscribe = () => void;
+
+/** Update pushed by a source. */
+export type SourceUpdate =
+  | { type: 'definitions'; definitions: Definitions }
+  | { type: 'error'; error: Error };
+
+/**
+ * Where a client gets definitions from. `start` begins delivering updates; the returned function stops the
+ * source and aborts anything in flight. A source must validate what it receives (`parseDefinitions`) and report
+ * invalid payloads as `error` updates, never as definitions.
+ */
+export interface FlagSource {
+  readonly name: string;
+  start(emit: (update: SourceUpdate) => void): Unsubscribe;
+}
+
+/** A compiled document. Build one with `createEvaluator(definitions)`; evaluation never throws. */
+export interface Evaluator {
+  readonly definitions: Definitions;
+  /** Evaluate one flag; on any problem returns `defaultValue` with `reason: 'ERROR'` and an `errorCode`. */
+  evaluate<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T>;
+  /** Evaluate every flag for one context into a serialisable snapshot. */
+  evaluateAll(context: EvaluationContext | undefined): FlagSnapshot;
+  has(key: string): boolean;
+  keys(): readonly string[];
+}
+
+/** What `FlagClient.getSnapshot()` returns: immutable, new identity only when content changes. */
+export interface ClientState {
+  readonly status: FlagStatus;
+  readonly definitions: Definitions | undefined;
+  /** `definitions.version`, for cheap change checks. */
+  readonly version: string | undefined;
+  /** When the last good definitions arrived (epoch ms). */
+  readonly updatedAt: number | undefined;
+  /** The last source error while `status` is `stale` or `error`. */
+  readonly error: Error | undefined;
+}
+
+/** A server-side (or full-evaluator) client: holds definitions from a source and evaluates locally. */
+export interface FlagClient {
+  /** Resolves once the first good definitions arrived; rejects only if the source failed before any arrived. */
+  ready(): Promise<void>;
+  readonly status: FlagStatus;
+  isEnabled(key: string, context?: EvaluationContext): boolean;
+  getValue<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): T;
+  getDetails<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): EvaluationDetails<T>;
+  evaluateAll(context?: EvaluationContext): FlagSnapshot;
+  subscribe(listener: () => void): Unsubscribe;
+  getSnapshot(): ClientState;
+  close(): void;
+}
+
+/** What a `SnapshotStore` holds: immutable; unchanged flags keep their entry objects across updates. */
+export interface SnapshotState {
+  readonly snapshot: FlagSnapshot;
+  readonly status: FlagStatus;
+  readonly updatedAt: number | undefined;
+  readonly error: Error | undefined;
+}
+
+/**
+ * Browser-side holder of a flag snapshot (no evaluator inside). Polls (or streams from) an endpoint that returns
+ * snapshots. The first subscriber starts polling, the last one stops it; nothing runs where `window` is absent.
+ */
+export interface SnapshotStore {
+  getSnapshot(): SnapshotState;
+  subscribe(listener: () => void): Unsubscribe;
+  /** Fetch now (coalesced with any request in flight). */
+  refresh(): Promise<void>;
+  /** Change the evaluation context sent to the endpoint; refetches, keeping current values until the answer. */
+  setContext(context: EvaluationContext | undefined): void;
+  /** Replace the snapshot (tests, bootstrap). */
+  setSnapshot(snapshot: FlagSnapshot): void;
+  /** Record that a flag was read (fires `onExposure` once per flag/variant/unit). */
+  expose(key: string): void;
+  close(): void;
+}

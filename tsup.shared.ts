@@ -1,0 +1,16 @@
+import { defineConfig, type Options } from 'tsup';
+
+/** ESM + CJS + .d.ts/.d.cts for every entry; dependencies stay external. */
+export function halyardBuild(entry: Record<string, string>, extra: Partial<Options> = {}) {
+  return defineConfig({
+    entry,
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    sourcemap: true,
+    treeshake: true,
+    target: 'es2022',
+    splitting: false,
+    ...extra,
+  });
+}
