@@ -1,3 +1,3 @@
 import { halyardProject } from '../../vitest.shared.ts';
 
-export default halyardProject('react');
+export default halyardProject('react', { environment: 'jsdom' });

@@ -1,1 +1,14 @@
 export type * from './types';
+export { parseDefinitions } from './parse-definitions';
+export { createEvaluator, bucketOf, isSplitServe, isVariantServe } from './evaluator';
+export { murmur3 } from './internal/murmur3';
+export { createFlagClient } from './client';
+export type { FlagClientOptions, FlagLogger } from './client';
+export { staticSource } from './static-source';
+export { httpSource } from './http-source';
+export type { HttpSourceOptions } from './http-source';
+export { createSnapshotStore, encodeContextParam, decodeContextParam } from './snapshot-store';
+export type { SnapshotStoreOptions } from './snapshot-store';
+export { createExposureTracker, DEFAULT_EXPOSURE_CACHE_SIZE } from './exposure';
+export type { ExposureTracker, ExposureTrackerOptions } from './exposure';
+export { DefinitionsError } from './internal/problems';

@@ -1,1 +1,2 @@
-export {};
+export { fileSource } from './file-source';
+export type { FileSourceOptions } from './file-source';

@@ -263,6 +263,13 @@ export interface Evaluator {
   readonly definitions: Definitions;
   /** Evaluate one flag; on any problem returns `defaultValue` with `reason: 'ERROR'` and an `errorCode`. */
   evaluate<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T>;
+  /**
+   * The value only: `defaultValue` for unknown flags, type mismatches and errors. Allocation-free (the client's
+   * fast path); use `evaluate` when you need the reason or the split bucket.
+   */
+  getValue<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): T;
+  /** `true` only when `key` is a boolean flag that serves `true` for this context; `false` otherwise. Allocation-free. */
+  isEnabled(key: string, context?: EvaluationContext): boolean;
   /** Evaluate every flag for one context into a serialisable snapshot. */
   evaluateAll(context: EvaluationContext | undefined): FlagSnapshot;
   has(key: string): boolean;

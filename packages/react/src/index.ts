@@ -1,1 +1,20 @@
-export {};
+export { FlagProvider } from './provider';
+export type { FlagProviderProps } from './provider';
+export { useFlag, useFlagValue, useVariant, useFlagDetails, useFlags, useFlagStatus } from './hooks';
+export type { FlagStatusInfo } from './hooks';
+export { Flag } from './flag';
+export type { FlagProps } from './flag';
+export type {
+  Register,
+  RegisteredFlags,
+  FlagKey,
+  FlagValue,
+  BooleanFlagKey,
+  FlagEntries,
+  FlagDetails,
+  FlagsOf,
+  IsRegistered,
+  ResolvedValue,
+  TypedSnapshotFlag,
+  Widen,
+} from './types';

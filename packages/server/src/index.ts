@@ -1,1 +1,5 @@
-export {};
+export { createServer } from './server';
+export type { HalyardServer, ServerOptions } from './server';
+export type { ApiKey, KeyType, Role } from './internal/keys';
+export type { Actor, AuditEntry, EnvironmentInfo, StoredResource } from './internal/store';
+export type { DiffEntry } from './internal/json';

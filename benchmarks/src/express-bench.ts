@@ -1,0 +1,172 @@
+/**
+ * `pnpm bench` (second part): what `@halyard/express` costs an Express app, in requests per second.
+ *
+ * Three apps, identical except for flags, served by ONE child process (so the load generator never competes
+ * with them inside one event loop):
+ * - bare:      `GET /checkout` answering a small JSON body;
+ * - middleware: the same route behind `halyard({ client, context })`, reading no flag;
+ * - 5 reads:   the same route reading 5 flags per request (3 × isEnabled, value, variant) for a random user.
+ *
+ * autocannon drives each app in R interleaved rounds (order rotated each round), after a warm-up; the median
+ * round of each app is reported, and the losses are ratios of medians. Targets: < 3 % loss without a read,
+ * < 10 % with 5 reads. The numbers are printed, never asserted.
+ *
+ * Flags: --rounds N (default 5), --duration S (seconds per measurement, default 3), --connections N (default 10),
+ * --quick (3 rounds of 1 s).
+ */
+import { spawn } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const argv = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = argv.includes('--quick');
+
+const FLAGS = {
+  schemaVersion: 1 as const,
+  version: 'bench',
+  flags: {
+    'new-checkout': {
+      variants: { on: true, off: false },
+      enabled: true,
+      offVariant: 'off',
+      defaultServe: { split: [{ variant: 'on', percentage: 50 }, { variant: 'off', percentage: 50 }] },
+    },
+    'button-color': {
+      variants: { blue: 'blue', green: 'green', orange: 'orange' },
+      enabled: true,
+      offVariant: 'blue',
+      defaultServe: { split: [{ variant: 'blue', weight: 1 }, { variant: 'green', weight: 1 }, { variant: 'orange', weight: 1 }] },
+    },
+    'ai-recommendations': { variants: { on: true, off: false }, enabled: false, offVariant: 'off', defaultServe: { variant: 'on' } },
+    'beta-banner': {
+      variants: { on: true, off: false },
+      enabled: true,
+      offVariant: 'off',
+      rules: [{ conditions: [{ attribute: 'country', operator: 'in' as const, values: ['FR', 'DE', 'NL'] }], serve: { variant: 'on' } }],
+      defaultServe: { variant: 'off' },
+    },
+    'page-size': { variants: { small: 10, large: 50 }, enabled: true, offVariant: 'small', defaultServe: { variant: 'large' } },
+  },
+};
+
+async function server(): Promise<void> {
+  const { default: express } = await import('express');
+  const { createFlagClient, staticSource } = await import('@halyard/core');
+  const { halyard } = await import('@halyard/express');
+  const client = createFlagClient({ source: staticSource(FLAGS) });
+  const context = (req: import('express').Request) => ({ userId: req.get('x-user-id'), country: req.get('x-country') });
+
+  const body = (req: import('express').Request) => ({ ok: true, path: req.path });
+  const bare = express();
+  bare.get('/checkout', (req, res) => {
+    res.json(body(req));
+  });
+  const middleware = express();
+  middleware.use(halyard({ client, context }));
+  middleware.get('/checkout', (req, res) => {
+    res.json(body(req));
+  });
+  const reads = express();
+  reads.use(halyard({ client, context }));
+  reads.get('/checkout', (req, res) => {
+    const f = req.flags;
+    res.json({
+      ...body(req),
+      checkout: f.isEnabled('new-checkout'),
+      ai: f.isEnabled('ai-recommendations'),
+      banner: f.isEnabled('beta-banner'),
+      size: f.value('page-size', 10),
+      color: f.variant('button-color'),
+    });
+  });
+  const ports: Record<string, number> = {};
+  for (const [name, app] of Object.entries({ bare, middleware, reads })) {
+    ports[name] = await new Promise<number>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
+    });
+  }
+  process.stdout.write(`${JSON.stringify(ports)}\n`);
+}
+
+async function main(): Promise<void> {
+  const { default: autocannon } = await import('autocannon');
+  const rounds = Number(option('--rounds') ?? (quick ? 3 : 5));
+  const duration = Number(option('--duration') ?? (quick ? 1 : 3));
+  const connections = Number(option('--connections') ?? 10);
+
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--server'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const ports = await new Promise<Record<'bare' | 'middleware' | 'reads', number>>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) resolve(JSON.parse(line));
+    });
+    child.on('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
+  });
+
+  const run = (port: number, seconds: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      autocannon(
+        {
+          url: `http://127.0.0.1:${port}/checkout`,
+          connections,
+          duration: seconds,
+          // autocannon replaces [<id>] with a fresh id per request: every request is a different user.
+          idReplacement: true,
+          headers: { 'x-user-id': 'user-[<id>]', 'x-country': 'FR' },
+        },
+        (error: Error | null, result: { requests: { average: number }; non2xx: number; errors: number }) => {
+          if (error) reject(error);
+          else if (result.non2xx > 0 || result.errors > 0) reject(new Error(`non-2xx or errors: ${result.non2xx}/${result.errors}`));
+          else resolve(result.requests.average);
+        },
+      );
+    });
+
+  const names = ['bare', 'middleware', 'reads'] as const;
+  const samples: Record<(typeof names)[number], number[]> = { bare: [], middleware: [], reads: [] };
+  try {
+    console.log(`@halyard/express overhead — Node ${process.version}, ${os.cpus().length} CPUs, ${connections} connections, ${rounds} rounds × ${duration} s per app`);
+    for (const name of names) await run(ports[name], 1);
+    for (let round = 0; round < rounds; round++) {
+      const order = names.map((_, i) => names[(i + round) % names.length] as (typeof names)[number]);
+      for (const name of order) samples[name].push(await run(ports[name], duration));
+      console.log(`  round ${round + 1}: ${names.map((n) => `${n} ${Math.round(samples[n][round] ?? 0)}`).join(', ')} req/s`);
+    }
+  } finally {
+    child.kill();
+  }
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  };
+  const bare = median(samples.bare);
+  const rows = [
+    ['bare Express route', bare, undefined, undefined],
+    ['+ halyard(), no flag read', median(samples.middleware), 3, samples.middleware],
+    ['+ halyard(), 5 flags read', median(samples.reads), 10, samples.reads],
+  ] as const;
+  console.log('');
+  console.log(`${'app'.padEnd(28)} ${'req/s (median)'.padStart(15)} ${'vs bare'.padStart(9)} ${'target'.padStart(8)}`);
+  for (const [label, value, target] of rows) {
+    const loss = (1 - value / bare) * 100;
+    const verdict = target === undefined ? '' : `< ${target}% ${loss < target ? 'OK' : 'MISS'}`;
+    console.log(
+      `${label.padEnd(28)} ${Math.round(value).toString().padStart(15)} ${target === undefined ? ''.padStart(9) : `${loss >= 0 ? '-' : '+'}${Math.abs(loss).toFixed(1)}%`.padStart(9)} ${verdict.padStart(8)}`,
+    );
+  }
+  console.log('\nLosses are (1 − median app / median bare); differences of ±2 % are within run-to-run noise on a shared machine.');
+}
+
+if (argv.includes('--server')) await server();
+else await main();

@@ -1,0 +1,217 @@
+import { EventEmitter } from 'node:events';
+import { createEvaluator, parseDefinitions } from '@halyard/core';
+import type { Evaluator } from '@halyard/core';
+import { hashWithPrefix, prefixState } from './baseline';
+import {
+  flagdConfiguration,
+  growthbookFeatures,
+  halyardDocument,
+  launchdarklyFlags,
+  RULE_COUNTRIES,
+  RULE_EMAIL_SUFFIX,
+  RULE_PLAN,
+  unleashFeatures,
+} from './flags';
+import type { User } from './users';
+
+/** One evaluation of one flag for one prepared context. Results: boolean for (1)–(3), variant name for (4). */
+export type EvalFn = (context: any) => unknown;
+
+export interface Implementation {
+  /** Short name used in tables. */
+  name: string;
+  /** Package and version, and the exact API call measured. */
+  description: string;
+  /** `variation()` returns a Promise: the harness awaits every call. */
+  async: boolean;
+  /** Per-user contexts in this implementation's own shape (index-aligned with the users). */
+  contexts: unknown[];
+  /** The four reference flags, in FLAG_KEYS order. */
+  flags: [EvalFn, EvalFn, EvalFn, EvalFn];
+  /** True for the floor the others are compared against. */
+  baseline?: boolean;
+  /** Halyard rows get the PASS/MISS targets. */
+  halyard?: boolean;
+  close?: () => void | Promise<void>;
+}
+
+export function baseline(users: User[]): Implementation {
+  const rollout = prefixState('rollout-25:');
+  const split = prefixState('split-3:');
+  const countries = new Set(RULE_COUNTRIES);
+  return {
+    name: 'hand-written',
+    description: 'inlined murmur3 with precomputed prefix state, direct property checks, a constant',
+    async: false,
+    baseline: true,
+    contexts: users,
+    flags: [
+      () => true,
+      (u: User) => (hashWithPrefix(rollout, u.userId) >>> 0) % 100 < 25,
+      (u: User) => countries.has(u.country) && u.plan === RULE_PLAN && u.email.endsWith(RULE_EMAIL_SUFFIX),
+      (u: User) => {
+        const bucket = (hashWithPrefix(split, u.userId) >>> 0) % 100;
+        return bucket < 50 ? 'a' : bucket < 75 ? 'b' : 'c';
+      },
+    ],
+  };
+}
+
+/** Halyard's evaluator, compiled from the reference document through the public API, as an app would. */
+export function halyardEvaluator(): Evaluator {
+  const parsed = parseDefinitions(halyardDocument);
+  if (!parsed.ok) throw new Error(`@halyard/benchmarks: reference flags rejected: ${JSON.stringify(parsed.problems)}`);
+  return createEvaluator(parsed.definitions);
+}
+
+export function halyardGetValue(ev: Evaluator, users: User[]): Implementation {
+  return {
+    name: 'halyard getValue',
+    description: '@halyard/core evaluator.getValue(key, context, default) (allocation-free value API)',
+    async: false,
+    halyard: true,
+    contexts: users,
+    flags: [
+      (u) => ev.getValue('bool-on', u, false),
+      (u) => ev.getValue('rollout-25', u, false),
+      (u) => ev.getValue('rule-enterprise', u, false),
+      (u) => ev.getValue('split-3', u, 'a'),
+    ],
+  };
+}
+
+export function halyardEvaluate(ev: Evaluator, users: User[]): Implementation {
+  return {
+    name: 'halyard evaluate',
+    description: '@halyard/core evaluator.evaluate(key, context, default).value (full EvaluationDetails)',
+    async: false,
+    halyard: true,
+    contexts: users,
+    flags: [
+      (u) => ev.evaluate('bool-on', u, false).value,
+      (u) => ev.evaluate('rollout-25', u, false).value,
+      (u) => ev.evaluate('rule-enterprise', u, false).value,
+      (u) => ev.evaluate('split-3', u, 'a').value,
+    ],
+  };
+}
+
+export async function flagd(users: User[]): Promise<Implementation> {
+  const { FlagdCore } = await import('@openfeature/flagd-core');
+  const core = new FlagdCore();
+  core.setConfigurations(JSON.stringify(flagdConfiguration));
+  return {
+    name: 'flagd-core',
+    description: '@openfeature/flagd-core 4.0.1 FlagdCore.resolveBoolean/StringEvaluation(key, default, ctx).value',
+    async: false,
+    contexts: users.map((u) => ({ targetingKey: u.userId, country: u.country, plan: u.plan, email: u.email })),
+    flags: [
+      (c) => core.resolveBooleanEvaluation('bool-on', false, c).value,
+      (c) => core.resolveBooleanEvaluation('rollout-25', false, c).value,
+      (c) => core.resolveBooleanEvaluation('rule-enterprise', false, c).value,
+      (c) => core.resolveStringEvaluation('split-3', 'a', c).value,
+    ],
+  };
+}
+
+export async function growthbook(users: User[]): Promise<Implementation> {
+  const { GrowthBookClient } = await import('@growthbook/growthbook');
+  // GrowthBookClient is GrowthBook's multi-user server API: one instance holds the features and each call takes
+  // the user's context. It beat the alternatives measured (GrowthBook + setAttributes per call; a scoped
+  // instance per user), see docs/benchmarks.md.
+  const client = new GrowthBookClient();
+  client.initSync({ payload: { features: growthbookFeatures } });
+  return {
+    name: 'growthbook',
+    description: '@growthbook/growthbook 1.8.0 GrowthBookClient.isOn / getFeatureValue(key, default, userContext)',
+    async: false,
+    contexts: users.map((u) => ({ attributes: { id: u.userId, country: u.country, plan: u.plan, email: u.email } })),
+    flags: [
+      (c) => client.isOn('bool-on', c),
+      (c) => client.isOn('rollout-25', c),
+      (c) => client.isOn('rule-enterprise', c),
+      (c) => client.getFeatureValue('split-3', 'a', c),
+    ],
+    close: () => client.destroy(),
+  };
+}
+
+/** An in-memory Unleash repository: the SDK's documented `repository` option, so no fetcher is ever created. */
+class StaticRepository extends EventEmitter {
+  private readonly features = new Map<string, unknown>();
+  constructor(features: Array<{ name: string }>) {
+    super();
+    for (const f of features) this.features.set(f.name, f);
+  }
+  getToggle(name: string): any {
+    return this.features.get(name);
+  }
+  getToggles(): any[] {
+    return [...this.features.values()];
+  }
+  getTogglesWithSegmentData(): any[] {
+    return this.getToggles();
+  }
+  getSegment(): undefined {
+    return undefined;
+  }
+  async start(): Promise<void> {
+    process.nextTick(() => this.emit('ready'));
+  }
+  stop(): void {}
+}
+
+export async function unleash(users: User[]): Promise<Implementation> {
+  const { Unleash } = await import('unleash-client');
+  const client = new Unleash({
+    appName: 'halyard-bench',
+    url: 'http://127.0.0.1:9/never-contacted',
+    disableMetrics: true,
+    refreshInterval: 0,
+    skipInstanceCountWarning: true,
+    repository: new StaticRepository(unleashFeatures) as any,
+  });
+  client.on('error', () => {});
+  await new Promise<void>((resolve) => client.once('ready', () => resolve()));
+  return {
+    name: 'unleash-client',
+    description: 'unleash-client 6.12.1 Unleash.isEnabled(key, ctx) / getVariant(key, ctx).name, in-memory repository',
+    async: false,
+    contexts: users.map((u) => ({ userId: u.userId, properties: { country: u.country, plan: u.plan, email: u.email } })),
+    flags: [
+      (c) => client.isEnabled('bool-on', c),
+      (c) => client.isEnabled('rollout-25', c),
+      (c) => client.isEnabled('rule-enterprise', c),
+      (c) => client.getVariant('split-3', c).name,
+    ],
+    close: () => client.destroy(),
+  };
+}
+
+export async function launchdarkly(users: User[]): Promise<Implementation> {
+  const { init } = await import('@launchdarkly/node-server-sdk');
+  const { TestData } = await import('@launchdarkly/node-server-sdk/integrations');
+  const td = new TestData();
+  for (const flag of launchdarklyFlags) await td.usePreconfiguredFlag(flag);
+  const silent = { error() {}, warn() {}, info() {}, debug() {} };
+  const client = init('sdk-bench-offline', {
+    updateProcessor: td.getFactory(),
+    sendEvents: false,
+    diagnosticOptOut: true,
+    logger: silent,
+  });
+  await client.waitForInitialization({ timeout: 5 });
+  return {
+    name: 'launchdarkly',
+    description: '@launchdarkly/node-server-sdk 9.13.7 await client.variation(key, ctx, default), TestData, events off',
+    async: true,
+    contexts: users.map((u) => ({ kind: 'user', key: u.userId, country: u.country, plan: u.plan, email: u.email })),
+    flags: [
+      (c) => client.variation('bool-on', c, false),
+      (c) => client.variation('rollout-25', c, false),
+      (c) => client.variation('rule-enterprise', c, false),
+      (c) => client.variation('split-3', c, 'a'),
+    ],
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,281 @@
+import { createEvaluator } from './evaluator';
+import { createExposureTracker, type ExposureTracker } from './exposure';
+import { toError } from './internal/errors';
+import { deepEqual } from './internal/structural-share';
+import type {
+  ClientState,
+  Definitions,
+  EvaluationContext,
+  EvaluationDetails,
+  Evaluator,
+  ExposureEvent,
+  FlagClient,
+  FlagSnapshot,
+  FlagSource,
+  JsonValue,
+  Serve,
+  SourceUpdate,
+  Unsubscribe,
+} from './types';
+
+/** Where the client writes its warnings (source failures, throwing listeners). `console` fits. */
+export interface FlagLogger {
+  warn(message: string, ...details: unknown[]): void;
+}
+
+export interface FlagClientOptions {
+  /** Where definitions come from: `staticSource`, `httpSource`, `fileSource` (from `@halyard/core/node`)… */
+  source: FlagSource;
+  /**
+   * Called once per (flag, variant, unit) the first time a value is read through `isEnabled`, `getValue` or
+   * `getDetails` (not `evaluateAll`, and not for `ERROR` results). Remembers up to `exposureCacheSize` keys.
+   */
+  onExposure?: (event: ExposureEvent) => void;
+  /** Called for every source failure (the client keeps serving the last good flags). */
+  onError?: (error: Error) => void;
+  /** Receives a warning when the client goes `stale`/`error`. Default `console`; `false` silences it. */
+  logger?: FlagLogger | false;
+  /** How many exposure keys to remember for de-duplication; default 10,000. */
+  exposureCacheSize?: number;
+}
+
+const NOT_LOADED = '@halyard/core: flags not loaded yet; await client.ready() before evaluating';
+
+const INITIAL_STATE: ClientState = Object.freeze({
+  status: 'loading',
+  definitions: undefined,
+  version: undefined,
+  updatedAt: undefined,
+  error: undefined,
+});
+
+/**
+ * Creates a client that holds definitions from `source` and evaluates flags locally (no network per evaluation).
+ *
+ * The source starts right away — a server wants its flags as early as possible — so create the client once at
+ * startup, `await client.ready()` before serving traffic if you need real values, and `close()` it on shutdown
+ * (timers, sockets and file watchers keep the process alive until then).
+ *
+ * Failure behaviour: until the first good definitions arrive every evaluation returns the caller's default with
+ * `reason: 'ERROR'`, `errorCode: 'GENERAL'`. Once flags are loaded, a failing source or an invalid document never
+ * takes them away: the client keeps the last good flags and reports `status: 'stale'` until the source recovers.
+ *
+ * @example
+ * import { createFlagClient, httpSource } from '@halyard/core';
+ *
+ * const flags = createFlagClient({
+ *   source: httpSource({ url: 'https://flags.internal/sdk/v1/definitions', sdkKey: process.env.HALYARD_SDK_KEY }),
+ *   onExposure: (e) => analytics.track('$exposure', e),
+ * });
+ * await flags.ready();
+ * if (flags.isEnabled('new-checkout', { userId: user.id })) renderNewCheckout();
+ */
+export function createFlagClient(options: FlagClientOptions): FlagClient {
+  const { source, onError } = options;
+  const logger = options.logger === false ? undefined : (options.logger ?? globalThis.console);
+  const tracker: ExposureTracker | undefined = options.onExposure
+    ? createExposureTracker(options.onExposure, {
+        max: options.exposureCacheSize,
+        onError: (error) => logger?.warn('@halyard/core: onExposure threw; the flag read was not affected', error),
+      })
+    : undefined;
+
+  let evaluator: Evaluator | undefined;
+  let state: ClientState = INITIAL_STATE;
+  let closed = false;
+  const listeners = new Set<{ listener: () => void }>();
+
+  // ready(): settles once, on the first outcome. Marked handled so a client nobody awaits cannot crash the
+  // process with an unhandled rejection when its source is down at startup.
+  let settled = false;
+  let readyFailed = false;
+  let resolveReady!: () => void;
+  let rejectReady!: (error: Error) => void;
+  let readyPromise = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  readyPromise.catch(() => {});
+
+  function markReady(): void {
+    if (!settled) {
+      settled = true;
+      resolveReady();
+    } else if (readyFailed) {
+      // ready() rejected earlier, but the client kept trying and got there: later callers see success.
+      readyFailed = false;
+      readyPromise = Promise.resolve();
+    }
+  }
+
+  function setState(next: ClientState): void {
+    state = next;
+    for (const entry of [...listeners]) {
+      try {
+        entry.listener();
+      } catch (error) {
+        logger?.warn('@halyard/core: a FlagClient subscriber threw', error);
+      }
+    }
+  }
+
+  function onDefinitions(definitions: Definitions): void {
+    const current = state.definitions;
+    if (
+      current !== undefined &&
+      (current === definitions ||
+        (current.version === definitions.version &&
+          deepEqual(current.flags, definitions.flags) &&
+          deepEqual(current.segments, definitions.segments)))
+    ) {
+      // Same content (a 304, a re-read file): keep every object, just record that the source is healthy again.
+      if (state.status !== 'ready') setState({ ...state, status: 'ready', error: undefined });
+      markReady();
+      return;
+    }
+    let next: Evaluator;
+    try {
+      next = createEvaluator(definitions);
+    } catch (error) {
+      onSourceError(toError(error));
+      return;
+    }
+    evaluator = next;
+    setState({ status: 'ready', definitions, version: definitions.version, updatedAt: Date.now(), error: undefined });
+    markReady();
+  }
+
+  function onSourceError(error: Error): void {
+    try {
+      onError?.(error);
+    } catch (callbackError) {
+      logger?.warn('@halyard/core: onError threw', callbackError);
+    }
+    const status = state.definitions ? 'stale' : 'error';
+    if (status !== state.status) {
+      logger?.warn(
+        status === 'stale'
+          ? `@halyard/core: flag source ${source.name} failed; serving the last good flags (status "stale"): ${error.message}`
+          : `@halyard/core: flag source ${source.name} failed before any flags loaded; evaluations return defaults: ${error.message}`,
+      );
+    }
+    if (status !== state.status || state.error?.message !== error.message) setState({ ...state, status, error });
+    if (!settled) {
+      settled = true;
+      readyFailed = true;
+      rejectReady(error);
+    }
+  }
+
+  function handle(update: SourceUpdate): void {
+    if (closed) return;
+    if (update.type === 'definitions') onDefinitions(update.definitions);
+    else onSourceError(toError(update.error));
+  }
+
+  let stopSource: Unsubscribe | undefined;
+  try {
+    stopSource = source.start(handle);
+  } catch (error) {
+    handle({ type: 'error', error: toError(error) });
+  }
+
+  function details<T extends JsonValue>(key: string, defaultValue: T, context: EvaluationContext | undefined): EvaluationDetails<T> {
+    const current = evaluator;
+    if (current === undefined) {
+      return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: NOT_LOADED };
+    }
+    let result: EvaluationDetails<T>;
+    try {
+      result = current.evaluate(key, context, defaultValue);
+    } catch (error) {
+      // The evaluator promises never to throw; this keeps that promise even if it is ever broken.
+      return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: toError(error).message };
+    }
+    if (tracker !== undefined && result.reason !== 'ERROR') {
+      tracker.track(key, result.variant, result.value, result.reason, exposureUnit(current.definitions, key, result, context));
+    }
+    return result;
+  }
+
+  return {
+    ready() {
+      return readyPromise;
+    },
+    get status() {
+      return state.status;
+    },
+    isEnabled(key, context) {
+      // Without exposure tracking the evaluator's allocation-free paths suffice.
+      if (tracker === undefined) return evaluator !== undefined && evaluator.isEnabled(key, context);
+      return details<boolean>(key, false, context).value === true;
+    },
+    getValue(key, defaultValue, context) {
+      if (tracker === undefined) return evaluator === undefined ? defaultValue : evaluator.getValue(key, context, defaultValue);
+      return details(key, defaultValue, context).value;
+    },
+    getDetails(key, defaultValue, context) {
+      return details(key, defaultValue, context);
+    },
+    evaluateAll(context) {
+      if (evaluator === undefined) return { version: '', flags: {} } satisfies FlagSnapshot;
+      return evaluator.evaluateAll(context);
+    },
+    subscribe(listener) {
+      const entry = { listener };
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
+    },
+    getSnapshot() {
+      return state;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      try {
+        stopSource?.();
+      } catch (error) {
+        logger?.warn(`@halyard/core: stopping flag source ${source.name} threw`, error);
+      }
+      if (!settled) {
+        settled = true;
+        rejectReady(new Error('@halyard/core: the FlagClient was closed before flags loaded'));
+      }
+    },
+  };
+}
+
+/** The unit an exposure is attributed to: the split's bucketBy attribute when a split decided, else `userId`. */
+function exposureUnit(
+  definitions: Definitions,
+  key: string,
+  details: EvaluationDetails<JsonValue>,
+  context: EvaluationContext | undefined,
+): string | undefined {
+  if (context === undefined) return undefined;
+  let attribute = 'userId';
+  if (details.reason === 'SPLIT') {
+    const flag = Object.prototype.hasOwnProperty.call(definitions.flags, key) ? definitions.flags[key] : undefined;
+    let serve: Serve | undefined = flag?.defaultServe;
+    if (flag !== undefined && details.ruleId !== undefined) {
+      serve = flag.rules?.find((rule, index) => (rule.id ?? `rule-${index}`) === details.ruleId)?.serve ?? serve;
+    }
+    if (serve !== undefined && 'split' in serve && serve.bucketBy !== undefined) attribute = serve.bucketBy;
+  }
+  const value = readPath(context, attribute);
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : String(value);
+}
+
+function readPath(context: EvaluationContext, path: string): unknown {
+  if (!path.includes('.')) return Object.prototype.hasOwnProperty.call(context, path) ? context[path] : undefined;
+  let current: unknown = context;
+  for (const part of path.split('.')) {
+    if (typeof current !== 'object' || current === null || !Object.prototype.hasOwnProperty.call(current, part)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}

@@ -1,0 +1,802 @@
+import { toEpochMs } from './internal/date';
+import { murmur3, murmur3Finish, murmur3MixWord, murmur3Prefix, murmur3WithPrefix, type Murmur3State } from './internal/murmur3';
+import { DEFAULT_UNIT_ATTRIBUTE, MAX_SPLIT_TOTAL, PERCENT_SCALE, TARGET_RULE_ID, canonicalJson, splitAttributePath, validatedDefinitions } from './internal/schema';
+import { compareSemver, parseSemver, type SemVer } from './internal/semver';
+import { parseDefinitions } from './parse-definitions';
+import type {
+  Condition,
+  Definitions,
+  ErrorCode,
+  EvaluationContext,
+  EvaluationDetails,
+  EvaluationReason,
+  Evaluator,
+  FlagDefinition,
+  FlagSnapshot,
+  JsonValue,
+  SegmentDefinition,
+  Serve,
+  SnapshotFlag,
+  SplitServe,
+  SplitSlice,
+  VariantServe,
+} from './types';
+
+/*
+ * Design: `createEvaluator` compiles every flag into a `decide(context) → outcome index` closure. Everything a
+ * result can look like (variant × reason × rule) is enumerated at compile time as a frozen `Outcome`, so the hot
+ * path returns shared objects and allocates nothing. Split buckets vary per unit; `decide` leaves the last bucket
+ * in a module-level register (`lastBucket`) that `evaluate` reads right after — evaluation is synchronous, so no
+ * other evaluation can run in between.
+ */
+
+type Ctx = object;
+type Matcher = (ctx: Ctx) => boolean;
+
+/** Strings longer than this never match `matches`: bounds regex work on hostile input (see regex-guard). */
+export const MAX_MATCH_SUBJECT_LENGTH = 10_000;
+/** `in`/`notIn` operand lists longer than this are looked up in a Set instead of scanned. */
+const SET_THRESHOLD = 8;
+
+const EMPTY_CONTEXT: Ctx = Object.freeze(Object.create(null) as object);
+
+let lastBucket = 0;
+
+interface Outcome {
+  readonly variantIndex: number;
+  readonly variant: string;
+  readonly value: JsonValue;
+  readonly reason: EvaluationReason;
+  readonly ruleId: string | undefined;
+  /** Shared frozen details (without `bucket`). */
+  readonly details: EvaluationDetails;
+  /** Shared frozen snapshot entry. */
+  readonly entry: SnapshotFlag;
+  /** True for SPLIT outcomes: `evaluate` adds the unit's bucket to a fresh details object. */
+  readonly split: boolean;
+  /** Two 32-bit hashes of `[flagKey, entry]`, combined into snapshot versions. */
+  readonly hashA: number;
+  readonly hashB: number;
+}
+
+interface CompiledFlag {
+  readonly key: string;
+  /** 0 boolean, 1 string, 2 number, 3 json. */
+  readonly typeTag: number;
+  readonly outcomes: readonly Outcome[];
+  readonly decide: (ctx: Ctx) => number;
+  readonly errorEntry: SnapshotFlag;
+  readonly errorHashA: number;
+  readonly errorHashB: number;
+}
+
+interface CompiledSplit {
+  readonly key: string;
+  readonly parts: readonly string[] | null;
+  readonly prefix: Murmur3State;
+  readonly total: number;
+  /** Cumulative weights; slice i covers buckets [cumulative[i-1], cumulative[i]). */
+  readonly cumulative: readonly number[];
+  /** Outcome index of slice 0; slice i is `firstOutcome + i`. */
+  readonly firstOutcome: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Attribute access
+
+/**
+ * When true, attribute reads swallow exceptions. The hot path runs without any inner try/catch (it blocks
+ * inlining); if an evaluation throws — a getter or proxy trap in the context — it is retried once in safe mode,
+ * where the throwing read counts as a missing attribute, so the condition simply does not match.
+ */
+let safeMode = false;
+
+function getOwnSafe(obj: object, key: string): unknown {
+  try {
+    return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Own property `obj[key]`: prototypes are never consulted, so polluted prototypes cannot inject values. */
+function getOwn(obj: object, key: string): unknown {
+  if (safeMode) return getOwnSafe(obj, key);
+  const v = (obj as Record<string, unknown>)[key];
+  return v === undefined || Object.hasOwn(obj, key) ? v : undefined;
+}
+
+/** The last exception `decideSafely` could not recover from, for the ERROR/GENERAL message. */
+let lastError: unknown;
+
+/**
+ * Retries `flag.decide(ctx)` in safe mode after the fast path threw. Returns -1 when it throws even there
+ * (the caller then answers ERROR/GENERAL with the default value).
+ */
+function decideSafely(flag: CompiledFlag, ctx: Ctx): number {
+  safeMode = true;
+  try {
+    return flag.decide(ctx);
+  } catch (e) {
+    lastError = e;
+    return -1;
+  } finally {
+    safeMode = false;
+  }
+}
+
+function resolve(ctx: Ctx, key: string, parts: readonly string[] | null): unknown {
+  if (parts === null) return getOwn(ctx, key);
+  let cur: unknown = ctx;
+  for (let i = 0; i < parts.length; i++) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    cur = getOwn(cur, parts[i] as string);
+  }
+  return cur;
+}
+
+function compilePath(path: string): { key: string; parts: readonly string[] | null } {
+  const parts = splitAttributePath(path) ?? [path];
+  return parts.length === 1 ? { key: path, parts: null } : { key: path, parts };
+}
+
+/**
+ * The string form used by string operators, targets and `in`: strings as they are, finite numbers and booleans
+ * as `String(v)`; anything else (objects, arrays, NaN, missing) has none and never matches.
+ */
+function asString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : undefined;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return undefined;
+}
+
+const NUMERIC_STRING = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Numeric operators accept finite numbers and decimal numeric strings ("42", "-1.5", "1e3"); not "", "0x10", " 1". */
+function asNumber(v: unknown): number {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : NaN;
+  if (typeof v === 'string' && v.length <= 64 && NUMERIC_STRING.test(v)) return Number(v);
+  return NaN;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Conditions
+
+function operandStrings(values: readonly (string | number | boolean)[] | undefined, ci: boolean): string[] {
+  const out: string[] = [];
+  for (const v of values ?? []) {
+    const s = asString(v);
+    if (s !== undefined) out.push(ci ? s.toLowerCase() : s);
+  }
+  return out;
+}
+
+/**
+ * Compiles one condition. Every operator first reads the attribute; a value the operator cannot compare
+ * (missing, wrong type, unparseable) makes the condition false whether or not it is negated. Only a real
+ * comparison result is inverted by `negate`. `exists` and `inSegment` are the exceptions: they are defined for
+ * every context, so `negate` simply inverts them.
+ */
+function compileCondition(cond: Condition, segmentMatchers: ReadonlyMap<string, Matcher>): Matcher {
+  const negate = cond.negate === true;
+  const ci = cond.caseInsensitive === true;
+  const { key, parts } = compilePath(cond.attribute);
+  const values = cond.values ?? [];
+  switch (cond.operator) {
+    case 'exists':
+      return (ctx) => {
+        const v = resolve(ctx, key, parts);
+        return (v !== undefined && v !== null) !== negate;
+      };
+    case 'inSegment': {
+      const matchers: Matcher[] = [];
+      for (const s of values) {
+        const m = segmentMatchers.get(String(s));
+        if (m !== undefined) matchers.push(m);
+      }
+      return (ctx) => {
+        let hit = false;
+        for (let i = 0; i < matchers.length && !hit; i++) hit = (matchers[i] as Matcher)(ctx);
+        return hit !== negate;
+      };
+    }
+    case 'equals':
+    case 'in':
+    case 'notIn': {
+      const ops = operandStrings(values, ci);
+      // notIn is "in" inverted; combining it with negate gives "in" again.
+      const invert = negate !== (cond.operator === 'notIn');
+      if (ops.length > SET_THRESHOLD) {
+        const set = new Set(ops);
+        return (ctx) => {
+          let s = asString(resolve(ctx, key, parts));
+          if (s === undefined) return false;
+          if (ci) s = s.toLowerCase();
+          return set.has(s) !== invert;
+        };
+      }
+      if (ops.length === 1) {
+        const only = ops[0] as string;
+        return (ctx) => {
+          let s = asString(resolve(ctx, key, parts));
+          if (s === undefined) return false;
+          if (ci) s = s.toLowerCase();
+          return (s === only) !== invert;
+        };
+      }
+      return (ctx) => {
+        let s = asString(resolve(ctx, key, parts));
+        if (s === undefined) return false;
+        if (ci) s = s.toLowerCase();
+        let hit = false;
+        for (let i = 0; i < ops.length; i++) {
+          if (ops[i] === s) {
+            hit = true;
+            break;
+          }
+        }
+        return hit !== invert;
+      };
+    }
+    case 'contains':
+    case 'startsWith':
+    case 'endsWith': {
+      const ops = operandStrings(values, ci);
+      const op = cond.operator;
+      return (ctx) => {
+        let s = asString(resolve(ctx, key, parts));
+        if (s === undefined) return false;
+        if (ci) s = s.toLowerCase();
+        let hit = false;
+        for (let i = 0; i < ops.length && !hit; i++) {
+          const o = ops[i] as string;
+          hit = op === 'endsWith' ? s.endsWith(o) : op === 'startsWith' ? s.startsWith(o) : s.includes(o);
+        }
+        return hit !== negate;
+      };
+    }
+    case 'matches': {
+      const regexes = values.map((p) => new RegExp(String(p), ci ? 'iu' : 'u'));
+      return (ctx) => {
+        const s = asString(resolve(ctx, key, parts));
+        if (s === undefined || s.length > MAX_MATCH_SUBJECT_LENGTH) return false;
+        let hit = false;
+        for (let i = 0; i < regexes.length && !hit; i++) hit = (regexes[i] as RegExp).test(s);
+        return hit !== negate;
+      };
+    }
+    case 'lt':
+    case 'lte':
+    case 'gt':
+    case 'gte': {
+      const operand = Number(values[0]);
+      const op = cond.operator;
+      return (ctx) => {
+        const n = asNumber(resolve(ctx, key, parts));
+        if (n !== n) return false; // NaN: not comparable
+        const hit = op === 'lt' ? n < operand : op === 'lte' ? n <= operand : op === 'gt' ? n > operand : n >= operand;
+        return hit !== negate;
+      };
+    }
+    case 'semverEq':
+    case 'semverLt':
+    case 'semverLte':
+    case 'semverGt':
+    case 'semverGte': {
+      const operand = parseSemver(String(values[0])) as SemVer;
+      const op = cond.operator;
+      return (ctx) => {
+        const v = resolve(ctx, key, parts);
+        if (typeof v !== 'string') return false;
+        const parsed = parseSemver(v);
+        if (parsed === undefined) return false;
+        const c = compareSemver(parsed, operand);
+        const hit = op === 'semverEq' ? c === 0 : op === 'semverLt' ? c < 0 : op === 'semverLte' ? c <= 0 : op === 'semverGt' ? c > 0 : c >= 0;
+        return hit !== negate;
+      };
+    }
+    case 'before':
+    case 'after': {
+      const operand = toEpochMs(values[0]) as number;
+      const before = cond.operator === 'before';
+      return (ctx) => {
+        const t = toEpochMs(resolve(ctx, key, parts));
+        if (t === undefined) return false;
+        return (before ? t < operand : t > operand) !== negate;
+      };
+    }
+    default:
+      // Unreachable for validated definitions; an unknown operator never matches.
+      return () => false;
+  }
+}
+
+function allOf(matchers: readonly Matcher[]): Matcher {
+  if (matchers.length === 0) return () => true;
+  if (matchers.length === 1) return matchers[0] as Matcher;
+  if (matchers.length === 2) {
+    const [a, b] = matchers as [Matcher, Matcher];
+    return (ctx) => a(ctx) && b(ctx);
+  }
+  if (matchers.length === 3) {
+    const [a, b, c] = matchers as [Matcher, Matcher, Matcher];
+    return (ctx) => a(ctx) && b(ctx) && c(ctx);
+  }
+  return (ctx) => {
+    for (let i = 0; i < matchers.length; i++) if (!(matchers[i] as Matcher)(ctx)) return false;
+    return true;
+  };
+}
+
+function compileSegment(seg: SegmentDefinition): Matcher {
+  const { key, parts } = compilePath(seg.attribute ?? DEFAULT_UNIT_ATTRIBUTE);
+  const included = new Set(seg.included ?? []);
+  const excluded = new Set(seg.excluded ?? []);
+  const conditions = (seg.conditions ?? []).map((c) => compileCondition(c, new Map()));
+  const conds = conditions.length === 0 ? null : allOf(conditions);
+  return (ctx) => {
+    if (included.size > 0 || excluded.size > 0) {
+      const id = asString(resolve(ctx, key, parts));
+      if (id !== undefined) {
+        if (excluded.has(id)) return false;
+        if (included.has(id)) return true;
+      }
+    }
+    return conds !== null && conds(ctx);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Outcomes and splits
+
+function hex32(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+const HASH_SEED_A = 0;
+const HASH_SEED_B = 0x5bd1e995;
+
+function makeOutcome(
+  flagKey: string,
+  variantIndex: number,
+  variant: string,
+  value: JsonValue,
+  reason: EvaluationReason,
+  ruleId: string | undefined,
+  detail: string | undefined,
+): Outcome {
+  const details: EvaluationDetails = { value, variant, reason };
+  const entry: SnapshotFlag = { value, variant, reason };
+  if (ruleId !== undefined) {
+    details.ruleId = ruleId;
+    entry.ruleId = ruleId;
+  }
+  if (detail !== undefined) details.detail = detail;
+  const text = canonicalJson([flagKey, entry]);
+  return {
+    variantIndex,
+    variant,
+    value,
+    reason,
+    ruleId,
+    details: Object.freeze(details),
+    entry: Object.freeze(entry),
+    split: reason === 'SPLIT',
+    hashA: murmur3(text, HASH_SEED_A),
+    hashB: murmur3(text, HASH_SEED_B),
+  };
+}
+
+function sliceWeights(split: readonly SplitSlice[]): number[] {
+  const weights: number[] = [];
+  for (const s of split) {
+    if (s.percentage !== undefined) weights.push(Math.round(s.percentage * (PERCENT_SCALE / 100)));
+    else weights.push(s.weight ?? 0);
+  }
+  return weights;
+}
+
+/** The detail reported when a default split is skipped because the unit attribute is missing. */
+function missingUnitDetail(attribute: string): string {
+  return `unit has no ${JSON.stringify(attribute)} attribute; split skipped`;
+}
+
+/** Picks the slice for the unit in `ctx`; returns its outcome index, or -1 when the unit attribute is missing. */
+function pickSlice(split: CompiledSplit, ctx: Ctx): number {
+  const unit = resolve(ctx, split.key, split.parts);
+  let s: string;
+  if (typeof unit === 'string') s = unit;
+  else if (typeof unit === 'number') s = String(unit);
+  else return -1;
+  const bucket = murmur3WithPrefix(split.prefix, s) % split.total;
+  lastBucket = bucket;
+  const cumulative = split.cumulative;
+  for (let i = 0; i < cumulative.length; i++) {
+    if (bucket < (cumulative[i] as number)) return split.firstOutcome + i;
+  }
+  return split.firstOutcome + cumulative.length - 1; // unreachable: the last cumulative weight is the total
+}
+
+export function isSplitServe(serve: Serve): serve is SplitServe {
+  return Array.isArray((serve as SplitServe).split);
+}
+
+export function isVariantServe(serve: Serve): serve is VariantServe {
+  return typeof (serve as VariantServe).variant === 'string';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Flags
+
+interface CompileEnv {
+  readonly segmentMatchers: ReadonlyMap<string, Matcher>;
+  readonly compiled: ReadonlyMap<string, CompiledFlag>;
+}
+
+const TYPE_TAGS: Readonly<Record<string, number>> = { boolean: 0, string: 1, number: 2, json: 3 };
+
+function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): CompiledFlag {
+  const variantNames = Object.keys(def.variants);
+  const variantIndex = new Map<string, number>();
+  variantNames.forEach((name, i) => variantIndex.set(name, i));
+  const outcomes: Outcome[] = [];
+  const add = (variant: string, reason: EvaluationReason, ruleId?: string, detail?: string): number => {
+    outcomes.push(makeOutcome(key, variantIndex.get(variant) ?? 0, variant, def.variants[variant] as JsonValue, reason, ruleId, detail));
+    return outcomes.length - 1;
+  };
+  const compileSplit = (serve: SplitServe, reason: EvaluationReason, ruleId: string | undefined): CompiledSplit => {
+    const weights = sliceWeights(serve.split);
+    const cumulative: number[] = [];
+    let total = 0;
+    for (const w of weights) cumulative.push((total += w));
+    const firstOutcome = outcomes.length;
+    for (const slice of serve.split) add(slice.variant, reason, ruleId);
+    const { key: attrKey, parts } = compilePath(serve.bucketBy ?? DEFAULT_UNIT_ATTRIBUTE);
+    return {
+      key: attrKey,
+      parts,
+      prefix: murmur3Prefix(`${serve.salt ?? key}:`, serve.seed ?? 0),
+      total: Math.min(Math.max(total, 1), MAX_SPLIT_TOTAL),
+      cumulative,
+      firstOutcome,
+    };
+  };
+
+  const typeTag = TYPE_TAGS[def.type ?? 'json'] ?? 3;
+  const errorEntry: SnapshotFlag = Object.freeze({ value: null, reason: 'ERROR', errorCode: 'GENERAL' });
+  const errorText = canonicalJson([key, errorEntry]);
+  const base = {
+    key,
+    typeTag,
+    outcomes,
+    errorEntry,
+    errorHashA: murmur3(errorText, HASH_SEED_A),
+    errorHashB: murmur3(errorText, HASH_SEED_B),
+  };
+
+  const off = add(def.offVariant, 'DISABLED');
+  if (!def.enabled) return { ...base, decide: () => off };
+
+  const prerequisites = (def.prerequisites ?? []).map((p) => {
+    const flag = env.compiled.get(p.flag) as CompiledFlag;
+    const accepted = flag.outcomes.map((o) => p.variants.includes(o.variant));
+    const failed = add(def.offVariant, 'PREREQUISITE_FAILED', undefined, `prerequisite flag ${JSON.stringify(p.flag)} did not serve one of: ${p.variants.join(', ')}`);
+    return { flag, accepted, failed };
+  });
+
+  const targetGroups: Array<{ key: string; parts: readonly string[] | null; ids: Map<string, number> }> = [];
+  for (const t of def.targets ?? []) {
+    const attr = t.attribute ?? DEFAULT_UNIT_ATTRIBUTE;
+    let group = targetGroups.find((g) => g.key === attr);
+    if (group === undefined) {
+      group = { ...compilePath(attr), ids: new Map() };
+      targetGroups.push(group);
+    }
+    const outcome = add(t.variant, 'TARGETING_MATCH', TARGET_RULE_ID);
+    for (const id of t.values) if (!group.ids.has(id)) group.ids.set(id, outcome);
+  }
+
+  const rules = (def.rules ?? []).map((r, i) => {
+    const ruleId = r.id ?? `rule-${i}`;
+    const match = allOf(r.conditions.map((c) => compileCondition(c, env.segmentMatchers)));
+    if (isSplitServe(r.serve)) return { match, outcome: -1, split: compileSplit(r.serve, 'SPLIT', ruleId) };
+    return { match, outcome: add(r.serve.variant, 'TARGETING_MATCH', ruleId), split: null };
+  });
+
+  const hasLogic = prerequisites.length > 0 || targetGroups.length > 0 || rules.length > 0;
+  let defaultOutcome = -1;
+  let defaultSplit: CompiledSplit | null = null;
+  let missingUnit = -1;
+  if (isSplitServe(def.defaultServe)) {
+    defaultSplit = compileSplit(def.defaultServe, 'SPLIT', undefined);
+    missingUnit = add(def.offVariant, 'DEFAULT', undefined, missingUnitDetail(def.defaultServe.bucketBy ?? DEFAULT_UNIT_ATTRIBUTE));
+  } else {
+    defaultOutcome = add((def.defaultServe as VariantServe).variant, hasLogic ? 'DEFAULT' : 'STATIC');
+  }
+
+  // Specialised shapes for the common cases keep the hot path free of loops over empty arrays.
+  if (!hasLogic) {
+    if (defaultSplit === null) return { ...base, decide: () => defaultOutcome };
+    const split = defaultSplit;
+    return {
+      ...base,
+      decide: (ctx) => {
+        const o = pickSlice(split, ctx);
+        return o >= 0 ? o : missingUnit;
+      },
+    };
+  }
+
+  if (prerequisites.length === 0 && targetGroups.length === 0 && rules.length === 1 && defaultSplit === null) {
+    const rule = rules[0] as (typeof rules)[number];
+    const { match, outcome } = rule;
+    const split = rule.split;
+    return {
+      ...base,
+      decide: (ctx) => {
+        if (match(ctx)) {
+          if (split === null) return outcome;
+          const o = pickSlice(split, ctx);
+          if (o >= 0) return o;
+        }
+        return defaultOutcome;
+      },
+    };
+  }
+
+  return {
+    ...base,
+    decide: (ctx) => {
+      for (let i = 0; i < prerequisites.length; i++) {
+        const p = prerequisites[i] as (typeof prerequisites)[number];
+        if (!(p.accepted[p.flag.decide(ctx)] as boolean)) return p.failed;
+      }
+      for (let i = 0; i < targetGroups.length; i++) {
+        const g = targetGroups[i] as (typeof targetGroups)[number];
+        const id = asString(resolve(ctx, g.key, g.parts));
+        if (id !== undefined) {
+          const o = g.ids.get(id);
+          if (o !== undefined) return o;
+        }
+      }
+      for (let i = 0; i < rules.length; i++) {
+        const r = rules[i] as (typeof rules)[number];
+        if (!r.match(ctx)) continue;
+        if (r.split === null) return r.outcome;
+        const o = pickSlice(r.split, ctx);
+        if (o >= 0) return o; // a unit without the bucketBy attribute skips this rule
+      }
+      if (defaultSplit === null) return defaultOutcome;
+      const o = pickSlice(defaultSplit, ctx);
+      return o >= 0 ? o : missingUnit;
+    },
+  };
+}
+
+/** Flags ordered so every prerequisite comes before the flags that depend on it. */
+function topologicalOrder(flags: Readonly<Record<string, FlagDefinition>>): string[] {
+  const order: string[] = [];
+  const state = new Map<string, number>();
+  const visit = (key: string): void => {
+    if (state.has(key)) return;
+    state.set(key, 1);
+    for (const p of flags[key]?.prerequisites ?? []) if (Object.hasOwn(flags, p.flag)) visit(p.flag);
+    order.push(key);
+  };
+  for (const key of Object.keys(flags)) visit(key);
+  return order;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Public API
+
+/** Type tag of a caller's default: -1 accepts any flag type (null/undefined), -2 matches none. */
+function defaultTypeTag(v: unknown): number {
+  switch (typeof v) {
+    case 'boolean':
+      return 0;
+    case 'string':
+      return 1;
+    case 'number':
+      return 2;
+    case 'object':
+      return v === null ? -1 : 3;
+    case 'undefined':
+      return -1;
+    default:
+      return -2;
+  }
+}
+
+const TYPE_NAMES = ['boolean', 'string', 'number', 'json'];
+
+/** The flag key for messages; JavaScript callers may pass anything. */
+function keyText(key: unknown): string {
+  return typeof key === 'string' ? JSON.stringify(key) : `(a ${typeof key}, not a string key)`;
+}
+
+function describeError(e: unknown): string {
+  try {
+    return e instanceof Error ? e.message : String(e);
+  } catch {
+    return 'unknown error';
+  }
+}
+
+function errorDetails<T>(defaultValue: T, errorCode: ErrorCode, errorMessage: string): EvaluationDetails<T> {
+  return { value: defaultValue, reason: 'ERROR', errorCode, errorMessage };
+}
+
+function ensureValid(definitions: Definitions): Definitions {
+  if (validatedDefinitions.has(definitions)) return definitions;
+  const result = parseDefinitions(definitions);
+  if (result.ok) return result.definitions;
+  const shown = result.problems.slice(0, 5).map((p) => `${p.path}: ${p.message}`);
+  const more = result.problems.length > 5 ? `\n…and ${result.problems.length - 5} more` : '';
+  throw new Error(`@halyard/core: createEvaluator() needs valid definitions; validate them with parseDefinitions() first:\n${shown.join('\n')}${more}`);
+}
+
+/**
+ * Compiles validated definitions into an evaluator. Compile once per definitions version; evaluation never
+ * throws and, on the value paths (`getValue`, `isEnabled`), allocates nothing.
+ *
+ * Definitions that did not come from `parseDefinitions` are validated first; invalid ones make this function
+ * throw (evaluation itself never does). `evaluator.definitions` is then the validated, frozen copy.
+ *
+ * Three ways to read a flag:
+ * - `evaluate(key, context, default)` — full `EvaluationDetails`. Results are shared frozen objects, except for
+ *   splits, where a small object carrying the unit's `bucket` is allocated per call.
+ * - `getValue(key, context, default)` — just the value (or `default` on any error), allocation-free.
+ * - `isEnabled(key, context)` — `true` only when a boolean flag serves `true`; allocation-free.
+ *
+ * Operator semantics: string operators (`equals`, `in`, `notIn`, `contains`, `startsWith`, `endsWith`,
+ * `matches`) and targets compare string forms — strings as they are, finite numbers and booleans as `String(v)`
+ * (so `equals 30` matches `30` and `"30"`), anything else never matches. Numeric operators accept finite numbers
+ * and decimal numeric strings. Semver operators need strict SemVer 2.0.0 strings. Date operators accept ISO-8601
+ * strings (UTC when no offset), epoch milliseconds and `Date` objects. A missing or incomparable attribute makes
+ * a condition false even when negated; only `exists` and `inSegment` are inverted unconditionally. `matches`
+ * ignores strings longer than 10,000 characters. Attribute paths read own properties only.
+ *
+ * @example
+ * const result = parseDefinitions(document);
+ * if (!result.ok) throw new Error(result.problems.map((p) => `${p.path}: ${p.message}`).join('\n'));
+ * const evaluator = createEvaluator(result.definitions);
+ * evaluator.isEnabled('new-checkout', { userId: 'u-42' });            // true / false
+ * evaluator.getValue('checkout-theme', { userId: 'u-42' }, 'light');  // 'dark'
+ * evaluator.evaluate('checkout-theme', { userId: 'u-42' }, 'light');  // { value, variant, reason, ruleId, bucket }
+ */
+export function createEvaluator(definitions: Definitions): Evaluator {
+  const defs = ensureValid(definitions);
+
+  const segmentMatchers = new Map<string, Matcher>();
+  for (const key of Object.keys(defs.segments)) segmentMatchers.set(key, compileSegment(defs.segments[key] as SegmentDefinition));
+
+  const compiled = new Map<string, CompiledFlag>();
+  const env: CompileEnv = { segmentMatchers, compiled };
+  for (const key of topologicalOrder(defs.flags)) compiled.set(key, compileFlag(key, defs.flags[key] as FlagDefinition, env));
+
+  const keys = Object.freeze(Object.keys(defs.flags));
+  const ordered = keys.map((k) => compiled.get(k) as CompiledFlag);
+
+  // Each entry point has exactly one try/catch, around `decide`: nothing else in them can throw.
+  function evaluate<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T> {
+    const flag = compiled.get(key);
+    if (flag === undefined) {
+      return errorDetails(defaultValue, 'FLAG_NOT_FOUND', `@halyard/core: flag ${keyText(key)} is not defined (definitions version ${defs.version}); check the key or publish the flag`);
+    }
+    const tag = defaultTypeTag(defaultValue);
+    if (tag !== flag.typeTag && tag !== -1) {
+      return errorDetails(
+        defaultValue,
+        'TYPE_MISMATCH',
+        `@halyard/core: flag ${keyText(key)} is a ${TYPE_NAMES[flag.typeTag]} flag but the default value is ${tag === -2 ? `a ${typeof defaultValue}` : `a ${TYPE_NAMES[tag]}`}; pass a default of the flag's type`,
+      );
+    }
+    const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+    let index: number;
+    try {
+      index = flag.decide(ctx);
+    } catch {
+      index = decideSafely(flag, ctx);
+      if (index < 0) {
+        return errorDetails(defaultValue, 'GENERAL', `@halyard/core: evaluating flag ${keyText(key)} failed: ${describeError(lastError)}`);
+      }
+    }
+    const o = flag.outcomes[index] as Outcome;
+    if (!o.split) return o.details as EvaluationDetails<T>;
+    const bucket = lastBucket;
+    if (o.ruleId === undefined) return { value: o.value as T, variant: o.variant, reason: 'SPLIT', bucket };
+    return { value: o.value as T, variant: o.variant, reason: 'SPLIT', ruleId: o.ruleId, bucket };
+  }
+
+  function getValue<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): T {
+    const flag = compiled.get(key);
+    if (flag === undefined) return defaultValue;
+    const tag = defaultTypeTag(defaultValue);
+    if (tag !== flag.typeTag && tag !== -1) return defaultValue;
+    const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+    let index: number;
+    try {
+      index = flag.decide(ctx);
+    } catch {
+      index = decideSafely(flag, ctx);
+      if (index < 0) return defaultValue;
+    }
+    return (flag.outcomes[index] as Outcome).value as T;
+  }
+
+  function isEnabled(key: string, context?: EvaluationContext): boolean {
+    const flag = compiled.get(key);
+    if (flag === undefined || flag.typeTag !== 0) return false;
+    const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+    let index: number;
+    try {
+      index = flag.decide(ctx);
+    } catch {
+      index = decideSafely(flag, ctx);
+      if (index < 0) return false;
+    }
+    return (flag.outcomes[index] as Outcome).value === true;
+  }
+
+  function evaluateAll(context: EvaluationContext | undefined): FlagSnapshot {
+    const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+    const flags: Record<string, SnapshotFlag> = {};
+    let hA = 0x9747b28c | 0;
+    let hB = 0x2f8e5a13 | 0;
+    for (let i = 0; i < ordered.length; i++) {
+      const flag = ordered[i] as CompiledFlag;
+      let entry: SnapshotFlag;
+      let a: number;
+      let b: number;
+      let index: number;
+      try {
+        index = flag.decide(ctx);
+      } catch {
+        index = decideSafely(flag, ctx);
+      }
+      if (index >= 0) {
+        const o = flag.outcomes[index] as Outcome;
+        entry = o.entry;
+        a = o.hashA;
+        b = o.hashB;
+      } else {
+        entry = flag.errorEntry;
+        a = flag.errorHashA;
+        b = flag.errorHashB;
+      }
+      flags[flag.key] = entry;
+      hA = murmur3MixWord(hA, a);
+      hB = murmur3MixWord(hB, b);
+    }
+    // The version depends only on the entries (via their content hashes), so equal content → equal version,
+    // even across definitions versions that differ elsewhere.
+    const version = hex32(murmur3Finish(hA, ordered.length * 4)) + hex32(murmur3Finish(hB, ordered.length * 4));
+    return { version, flags };
+  }
+
+  return Object.freeze({
+    definitions: defs,
+    evaluate,
+    getValue,
+    isEnabled,
+    evaluateAll,
+    has: (key: string) => compiled.has(key),
+    keys: () => keys,
+  });
+}
+
+/**
+ * The bucket of `unit` in a split of total weight `total`: `murmur3(salt + ":" + unit, seed) mod total`. For
+ * other SDKs, tools and tests that need to reproduce Halyard's assignment (see docs/bucketing.md).
+ *
+ * @example
+ * bucketOf('new-checkout', 'user-42', 100_000); // 0 ≤ bucket < 100000; below 25000 means "in a 25 % rollout"
+ */
+export function bucketOf(salt: string, unit: string | number, total: number, seed = 0): number {
+  if (!Number.isInteger(total) || total < 1 || total > MAX_SPLIT_TOTAL) {
+    throw new RangeError(`@halyard/core: bucketOf() needs an integer total between 1 and ${MAX_SPLIT_TOTAL}, got ${String(total)}`);
+  }
+  return murmur3(`${salt}:${typeof unit === 'number' ? String(unit) : unit}`, seed) % total;
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { checkSnapshot } from './snapshot-shape';
+
+describe('checkSnapshot', () => {
+  it('accepts a well-formed snapshot', () => {
+    const snapshot = { version: 'v', flags: { a: { value: null, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' }, b: { value: 1, variant: 'x', reason: 'SPLIT', ruleId: 'r' } } };
+    expect(checkSnapshot(snapshot)).toEqual({ ok: true, snapshot });
+  });
+
+  it.each([
+    [null, '$'],
+    [[], '$'],
+    [{ flags: {} }, '$.version'],
+    [{ version: 1, flags: {} }, '$.version'],
+    [{ version: 'v', flags: [] }, '$.flags'],
+    [{ version: 'v', flags: { a: 1 } }, '$.flags["a"]'],
+    [{ version: 'v', flags: { a: { reason: 'DEFAULT' } } }, '$.flags["a"].value'],
+    [{ version: 'v', flags: { a: { value: 1, reason: 'NOPE' } } }, '$.flags["a"].reason'],
+    [{ version: 'v', flags: { a: { value: 1, reason: 'DEFAULT', variant: 3 } } }, '$.flags["a"].variant'],
+    [{ version: 'v', flags: { a: { value: 1, reason: 'DEFAULT', ruleId: {} } } }, '$.flags["a"].ruleId'],
+    [{ version: 'v', flags: { a: { value: 1, reason: 'ERROR', errorCode: 'X' } } }, '$.flags["a"].errorCode'],
+  ])('rejects %j at %s', (value, path) => {
+    const result = checkSnapshot(value);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.path).toBe(path);
+  });
+});

@@ -1,0 +1,119 @@
+import type { BackoffOptions } from './backoff';
+import { describeError, toError } from './errors';
+import { createPoller, type RequestSpec } from './poller';
+import { createSseConnection } from './sse';
+
+export interface SyncStreamOptions {
+  url(): string;
+  heartbeatTimeout: number;
+}
+
+export interface SyncOptions {
+  fetch?: typeof fetch | undefined;
+  /** Per-request timeout (polls, and stream connects until headers arrive), in ms. */
+  timeout: number;
+  backoff: BackoffOptions;
+  pollInterval: number;
+  request(): RequestSpec;
+  headers(): Record<string, string>;
+  /** Live updates over SSE (`event: update`, JSON `data`); polling only runs while the stream is down. */
+  stream?: SyncStreamOptions | undefined;
+  /** A JSON payload from a poll or a stream event. Throw to reject it (reported through `onError`). */
+  onPayload(body: unknown): void;
+  onNotModified(): void;
+  onError(error: Error): void;
+  /** The stream dropped; polling has taken over. Not an `onError`: flags are still being kept fresh. */
+  onStreamDown?(error: Error): void;
+}
+
+export interface Sync {
+  /** Start; with a stream, the stream goes first and polling only fills in while it is down. */
+  start(pollDelay?: number): void;
+  stop(): void;
+  refresh(): Promise<void>;
+  /** The request changed (context): forget the ETag, abort what is in flight, ask again now, reconnect the stream. */
+  restart(): Promise<void>;
+  /** Forget the ETag without asking again (the request changed while stopped). */
+  invalidate(): void;
+  setLastEventId(id: string | undefined): void;
+  readonly running: boolean;
+}
+
+/** Poller + optional SSE stream with poll fallback: the single update channel of httpSource and the snapshot store. */
+export function createSync(options: SyncOptions): Sync {
+  let running = false;
+  const poller = createPoller({
+    fetch: options.fetch,
+    request: options.request,
+    interval: options.pollInterval,
+    timeout: options.timeout,
+    backoff: options.backoff,
+    onData: options.onPayload,
+    onNotModified: options.onNotModified,
+    onError: options.onError,
+  });
+  const streamOptions = options.stream;
+  const stream = streamOptions
+    ? createSseConnection({
+        fetch: options.fetch,
+        url: streamOptions.url,
+        headers: options.headers,
+        timeout: options.timeout,
+        heartbeatTimeout: streamOptions.heartbeatTimeout,
+        backoff: options.backoff,
+        onOpen() {
+          // The stream delivers every change from now on; polling would only duplicate it.
+          poller.stop();
+        },
+        onEvent(event) {
+          if (event.event !== 'update') return;
+          let body: unknown;
+          try {
+            body = JSON.parse(event.data);
+          } catch (error) {
+            options.onError(new Error(`stream ${streamOptions.url()} sent invalid JSON: ${describeError(error)}`));
+            return;
+          }
+          try {
+            options.onPayload(body);
+          } catch (error) {
+            options.onError(toError(error));
+          }
+        },
+        onDown(error) {
+          options.onStreamDown?.(error);
+          // Updates may have been missed while the stream was going down: poll now, then on the interval.
+          if (running && !poller.running) poller.start(0);
+        },
+      })
+    : undefined;
+
+  return {
+    start(pollDelay = 0) {
+      if (running) return;
+      running = true;
+      if (stream) stream.start();
+      else poller.start(pollDelay);
+    },
+    stop() {
+      running = false;
+      poller.stop();
+      stream?.stop();
+    },
+    refresh: () => poller.refresh(),
+    restart() {
+      poller.resetEtag();
+      stream?.reconnect();
+      return poller.restart();
+    },
+    invalidate() {
+      poller.resetEtag();
+    },
+    setLastEventId(id) {
+      stream?.setLastEventId(id);
+    },
+    get running() {
+      return running;
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { HalyardProvider } from './server-provider';
+export type { HalyardProviderOptions } from './server-provider';

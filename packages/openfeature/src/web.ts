@@ -1,0 +1,2 @@
+export { HalyardWebProvider } from './web-provider';
+export type { HalyardWebProviderOptions } from './web-provider';

@@ -1,0 +1,26 @@
+import { useEffect, useSyncExternalStore } from 'react';
+import type { SnapshotFlag, SnapshotState } from '@halyard/core';
+import { useStoreContext, type StoreContext } from './context';
+
+export function useSelect<T>(c: StoreContext, select: (state: SnapshotState) => T): T {
+  return useSyncExternalStore(
+    c.u,
+    () => select(c.s.getSnapshot()),
+    () => select(c.i),
+  );
+}
+
+/**
+ * One flag's snapshot entry. The store keeps unchanged entries' identity across updates, so a component re-renders
+ * only when *its* flag changes. The exposure is recorded after commit (an effect), never during render, and only
+ * when the entry changes; the store de-duplicates per flag/variant/unit.
+ */
+export function useEntry(key: string, hook: string): SnapshotFlag | undefined {
+  const c = useStoreContext(hook);
+  const entry = useSelect(c, (state) => state.snapshot.flags[key]);
+  useEffect(() => {
+    if (entry) c.s.expose(key);
+  }, [c, key, entry]);
+  return entry;
+}
+

@@ -1,0 +1,243 @@
+import type { ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { createEvaluator, parseDefinitions } from '@halyard/core';
+import type { Evaluator, FlagDefinition, FlagsDocument, SegmentDefinition } from '@halyard/core';
+import type { Queryable } from './db';
+
+const gzip = promisify(gzipCallback);
+
+/** One published version of an environment's document, serialised and compressed once and shared by every request. */
+export interface DocumentEntry {
+  readonly env: string;
+  readonly version: number;
+  readonly document: FlagsDocument;
+  readonly body: Buffer;
+  readonly gzipBody: Buffer;
+  /** Strong ETags; the gzip representation has its own, as RFC 9110 requires. */
+  readonly etag: string;
+  readonly gzipEtag: string;
+  /** The SSE frame announcing this version. */
+  readonly frame: Buffer;
+  /** Compiled lazily: only client-key evaluation needs it. `undefined` if the stored document no longer parses. */
+  evaluator(): Evaluator | undefined;
+}
+
+export async function buildEntry(env: string, document: FlagsDocument): Promise<DocumentEntry> {
+  const json = JSON.stringify(document);
+  const body = Buffer.from(json);
+  const gzipBody = await gzip(body, { level: 6 });
+  const version = Number(document.version);
+  let evaluator: Evaluator | undefined;
+  let compiled = false;
+  return {
+    env,
+    version,
+    document,
+    body,
+    gzipBody,
+    etag: `"${version}"`,
+    gzipEtag: `"${version}-gzip"`,
+    frame: Buffer.from(`event: update\nid: ${version}\ndata: ${json}\n\n`),
+    evaluator() {
+      if (!compiled) {
+        compiled = true;
+        const parsed = parseDefinitions(document);
+        evaluator = parsed.ok ? createEvaluator(parsed.definitions) : undefined;
+      }
+      return evaluator;
+    },
+  };
+}
+
+/** Builds the served document from the flag and segment maps; keys sorted so every instance emits the same bytes. */
+export function composeDocument(
+  version: number,
+  flags: Map<string, FlagDefinition> | Record<string, FlagDefinition>,
+  segments: Map<string, SegmentDefinition> | Record<string, SegmentDefinition>,
+): FlagsDocument {
+  const sorted = <T>(input: Map<string, T> | Record<string, T>): Record<string, T> => {
+    const entries = input instanceof Map ? [...input] : Object.entries(input);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries);
+  };
+  return { schemaVersion: 1, version, flags: sorted(flags), segments: sorted(segments) };
+}
+
+/** Reads one environment's current document in a single statement (one snapshot). `undefined` if it does not exist. */
+export async function loadDocument(db: Queryable, env: string): Promise<FlagsDocument | undefined> {
+  const rows = await db.query<{ version: unknown; flags: Record<string, FlagDefinition>; segments: Record<string, SegmentDefinition> }>(
+    `select e.version,
+       coalesce((select json_object_agg(f.key, f.definition order by f.key collate "C") from flags f where f.env = e.key), '{}'::json) as flags,
+       coalesce((select json_object_agg(s.key, s.definition order by s.key collate "C") from segments s where s.env = e.key), '{}'::json) as segments
+     from environments e where e.key = $1`,
+    [env],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return composeDocument(Number(row.version), row.flags, row.segments);
+}
+
+interface Stream {
+  res: ServerResponse;
+  keyId: string;
+}
+
+const PING = Buffer.from(': ping\n\n');
+/** A client this far behind is dropped; it reconnects and gets the latest version in one frame. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export interface DocumentHubOptions {
+  db: Queryable;
+  heartbeatMs: number;
+  onError: (error: unknown, message: string) => void;
+}
+
+/**
+ * Caches each environment's current document and fans new versions out to SSE streams.
+ * Versions only move forward: an entry is replaced only by a higher version, whichever path (local commit,
+ * notification reload) delivers it first.
+ */
+export class DocumentHub {
+  private entries = new Map<string, DocumentEntry>();
+  private loading = new Map<string, Promise<DocumentEntry | undefined>>();
+  private reloadAgain = new Set<string>();
+  private streams = new Map<string, Set<Stream>>();
+  private streamCount = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly options: DocumentHubOptions) {
+    // One timer for all streams: idle connections cost memory, never timers.
+    this.heartbeat = setInterval(() => this.ping(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get connections(): number {
+    return this.streamCount;
+  }
+
+  peek(env: string): DocumentEntry | undefined {
+    return this.entries.get(env);
+  }
+
+  async get(env: string): Promise<DocumentEntry | undefined> {
+    return this.entries.get(env) ?? this.reload(env);
+  }
+
+  /** Installs a version this instance just committed (read-your-writes without a round trip). */
+  async publish(env: string, document: FlagsDocument): Promise<void> {
+    this.install(await buildEntry(env, document));
+  }
+
+  /** Another instance changed `env` (or this one lost notifications): re-read it if anybody here cares. */
+  changed(env: string): void {
+    if (!this.entries.has(env) && !this.streams.has(env)) return;
+    this.reload(env).catch(() => {});
+  }
+
+  changedAll(): void {
+    for (const env of new Set([...this.entries.keys(), ...this.streams.keys()])) this.changed(env);
+  }
+
+  /** The environment is gone: forget it and end its streams (SDKs reconnect and get a 401/404). */
+  dropped(env: string): void {
+    this.entries.delete(env);
+    const streams = this.streams.get(env);
+    if (streams) for (const stream of streams) stream.res.end();
+  }
+
+  private reload(env: string): Promise<DocumentEntry | undefined> {
+    const inflight = this.loading.get(env);
+    if (inflight) {
+      // A change may have committed after the in-flight read took its snapshot: read once more afterwards.
+      this.reloadAgain.add(env);
+      return inflight;
+    }
+    const run = (async () => {
+      try {
+        let entry: DocumentEntry | undefined;
+        do {
+          this.reloadAgain.delete(env);
+          const document = await loadDocument(this.options.db, env);
+          if (!document) {
+            this.dropped(env);
+            return undefined;
+          }
+          entry = this.install(await buildEntry(env, document));
+        } while (this.reloadAgain.has(env) && !this.closed);
+        return entry;
+      } catch (error) {
+        this.options.onError(error, `@halyard/server: reloading environment "${env}" failed; serving the cached version`);
+        // Retry once the database is back, otherwise the cache could stay behind until the next change.
+        if (this.entries.has(env) || this.streams.has(env)) {
+          setTimeout(() => this.changed(env), 1000).unref();
+        }
+        throw error;
+      } finally {
+        this.loading.delete(env);
+      }
+    })();
+    this.loading.set(env, run);
+    return run;
+  }
+
+  private install(entry: DocumentEntry): DocumentEntry {
+    const current = this.entries.get(entry.env);
+    if (current && current.version >= entry.version) return current;
+    if (this.closed) return entry;
+    this.entries.set(entry.env, entry);
+    const streams = this.streams.get(entry.env);
+    if (streams) for (const stream of streams) this.write(stream, entry.frame);
+    return entry;
+  }
+
+  /**
+   * Registers an SSE response (headers already sent). Sends the current document unless the client's
+   * Last-Event-ID says it already has this version.
+   */
+  attach(env: string, entry: DocumentEntry, res: ServerResponse, keyId: string, lastEventId: string | undefined): void {
+    const stream: Stream = { res, keyId };
+    let set = this.streams.get(env);
+    if (!set) this.streams.set(env, (set = new Set()));
+    set.add(stream);
+    this.streamCount++;
+    const current = this.entries.get(env) ?? entry;
+    if (lastEventId !== String(current.version)) this.write(stream, current.frame);
+    const detach = () => {
+      if (!set.delete(stream)) return;
+      this.streamCount--;
+      if (set.size === 0 && this.streams.get(env) === set) this.streams.delete(env);
+    };
+    res.on('close', detach);
+    res.on('error', detach);
+  }
+
+  /** Ends the streams opened with keys that were revoked or deleted. */
+  revoke(keyIds: ReadonlySet<string>): void {
+    if (keyIds.size === 0) return;
+    for (const set of this.streams.values()) for (const stream of set) if (keyIds.has(stream.keyId)) stream.res.end();
+  }
+
+  private write(stream: Stream, chunk: Buffer): void {
+    const { res } = stream;
+    if (res.destroyed || res.writableEnded) return;
+    if (res.writableLength > MAX_BUFFERED_BYTES) {
+      res.destroy();
+      return;
+    }
+    res.write(chunk);
+  }
+
+  private ping(): void {
+    for (const set of this.streams.values()) for (const stream of set) this.write(stream, PING);
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const set of this.streams.values()) for (const stream of set) stream.res.end();
+    this.streams.clear();
+    this.entries.clear();
+  }
+}
