@@ -10,7 +10,8 @@ export function halyardBuild(entry: Record<string, string>, extra: Partial<Optio
     sourcemap: true,
     treeshake: true,
     target: 'es2022',
-    splitting: false,
+    // Entries of one package share chunks, so classes such as DefinitionsError keep one identity across entries.
+    splitting: true,
     ...extra,
   });
 }

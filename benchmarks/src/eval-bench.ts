@@ -1,5 +1,6 @@
 /**
- * `pnpm bench`: in-process flag evaluation, Halyard vs the hand-written floor vs peer SDKs, in one run.
+ * `pnpm bench` part 1 (`pnpm bench:eval` alone): in-process flag evaluation, Halyard vs the hand-written floor
+ * vs peer SDKs, in one run.
  *
  * Method (details in docs/benchmarks.md):
  * - four reference flags, 10,000 pre-built users cycled, each implementation gets contexts in its own shape;
@@ -21,18 +22,6 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { forbidNetwork, networkAttempts } from './internal/no-network';
-
-forbidNetwork();
-
-const { ANCHOR_NOTES, ANCHOR_SOURCE, EVAL_ANCHORS, EVAL_ANCHORS_NOT_RUN } = await import('./internal/anchors');
-const { FLAG_KEYS, FLAG_TITLES } = await import('./internal/flags');
-const impls = await import('./internal/implementations');
-const { bytesPerCall, compileLoop, cpuNsPerCall, median } = await import('./internal/measure');
-const { fmtBytes, fmtNs, fmtRatio, formatMarkdown, formatTable } = await import('./internal/table');
-const { buildUsers, USER_COUNT } = await import('./internal/users');
-
-type Implementation = import('./internal/implementations').Implementation;
-type Loop = import('./internal/measure').Loop;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -69,19 +58,45 @@ if (typeof gc !== 'function') {
   process.exit(result.status ?? 1);
 }
 
+// Installed before any SDK is imported (they are loaded dynamically below), so nothing can connect unnoticed.
+forbidNetwork();
+
+const { ANCHOR_NOTES, ANCHOR_SOURCE, EVAL_ANCHORS, EVAL_ANCHORS_NOT_RUN } = await import('./internal/anchors');
+const { FLAG_KEYS, FLAG_TITLES } = await import('./internal/flags');
+const impls = await import('./internal/implementations');
+const { bytesPerCall, compileLoop, cpuNsPerCall, median } = await import('./internal/measure');
+const { fmtBytes, fmtNs, fmtRatio, formatMarkdown, formatTable } = await import('./internal/table');
+const { buildUsers, USER_COUNT } = await import('./internal/users');
+
+type Implementation = import('./internal/implementations').Implementation;
+type Loop = import('./internal/measure').Loop;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Implementations
 
 const ID_STYLE = argv.includes('--uuid') ? 'uuid' : 'short';
 const users = buildUsers(USER_COUNT, ID_STYLE);
 
-async function setUp(): Promise<{ list: Implementation[]; notes: string[] }> {
-  const notes: string[] = [];
-  const list: Implementation[] = [impls.baseline(users)];
-  const evaluator = impls.halyardEvaluator();
-  list.push(impls.halyardGetValue(evaluator, users), impls.halyardEvaluate(evaluator, users));
-  list.push(await impls.flagd(users), await impls.growthbook(users), await impls.unleash(users), await impls.launchdarkly(users));
-  return { list, notes };
+/** In table order. Factories, so a child process builds only the implementation it measures. */
+const FACTORIES: Array<{ name: string; create: () => Implementation | Promise<Implementation> }> = [
+  { name: 'hand-written', create: () => impls.baseline(users) },
+  { name: 'halyard getValue', create: () => impls.halyardGetValue(impls.halyardEvaluator(), users) },
+  { name: 'halyard evaluate', create: () => impls.halyardEvaluate(impls.halyardEvaluator(), users) },
+  { name: 'flagd-core', create: () => impls.flagd(users) },
+  { name: 'growthbook', create: () => impls.growthbook(users) },
+  { name: 'unleash-client', create: () => impls.unleash(users) },
+  { name: 'launchdarkly', create: () => impls.launchdarkly(users) },
+];
+
+async function setUp(only?: string): Promise<Implementation[]> {
+  const list: Implementation[] = [];
+  for (const factory of FACTORIES) {
+    if (only !== undefined && factory.name !== only) continue;
+    const impl = await factory.create();
+    if (impl.name !== factory.name) throw new Error(`@halyard/benchmarks: factory ${factory.name} built ${impl.name}`);
+    list.push(impl);
+  }
+  return list;
 }
 
 const PROBES = [true, true, true, 'a'] as const;
@@ -219,15 +234,14 @@ async function timeAll(list: Implementation[]): Promise<Map<string, Cell[]>> {
 // Fresh child processes (optional): one implementation per process, median of 5 processes.
 
 async function childMain(name: string): Promise<void> {
-  const { list } = await setUp();
-  const impl = list.find((i) => i.name === name);
+  const [impl] = await setUp(name);
   if (!impl) throw new Error(`@halyard/benchmarks: unknown implementation ${name}`);
   const ns: number[] = [];
   for (let f = 0; f < 4; f++) {
     const cell = await warmUp(impl, f);
-    ns.push(await cpuNsPerCall(cell.loop, impl.flags[f]!, impl.contexts, Math.max(cell.n, Math.min(MAX_EVALS, cell.n * 2)), PROBES[f]));
+    ns.push(await cpuNsPerCall(cell.loop, impl.flags[f]!, impl.contexts, cell.n, PROBES[f]));
   }
-  for (const i of list) await i.close?.();
+  await impl.close?.();
   process.stdout.write(`${JSON.stringify({ name, ns, network: networkAttempts.length })}\n`);
 }
 
@@ -263,7 +277,7 @@ function print(title: string, header: string[], rows: string[][]): void {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { list, notes } = await setUp();
+  const list = await setUp();
   const cpus = os.cpus();
   console.log('Halyard evaluation benchmark (pnpm bench)');
   console.log(
@@ -276,7 +290,6 @@ async function main(): Promise<void> {
       `falls under 25 ms; CPU time via process.cpuUsage()`,
   );
   for (const impl of list) console.log(`  ${impl.name.padEnd(17)} ${impl.description}`);
-  for (const note of notes) console.log(`  NOTE: ${note}`);
 
   // 1. Correctness
   const sanity = await checkAnswers(list);

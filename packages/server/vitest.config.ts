@@ -1,3 +1,4 @@
 import { halyardProject } from '../../vitest.shared.ts';
 
-export default halyardProject('server');
+// Integration tests start real servers on PGlite (a few seconds of WASM initdb) and PostgreSQL.
+export default halyardProject('server', { hookTimeout: 90_000, testTimeout: 60_000 });

@@ -205,6 +205,13 @@ describe('createFlagClient exposures', () => {
       defaultServe: { split: [{ variant: 'b', weight: 1 }], bucketBy: 'account.id' },
     },
     theme: { variants: { light: 'light', dark: 'dark' }, enabled: false, offVariant: 'light', defaultServe: { variant: 'dark' } },
+    gated: {
+      variants: { on: true, off: false },
+      enabled: true,
+      offVariant: 'off',
+      rules: [{ id: 'ten-percent', conditions: [], rollout: { weight: 1, total: 1, bucketBy: 'orgId' }, serve: { variant: 'on' } }],
+      defaultServe: { variant: 'off' },
+    },
   });
 
   it('fires once per (flag, variant, unit) for isEnabled/getValue/getDetails, never for evaluateAll or errors', () => {
@@ -233,6 +240,15 @@ describe('createFlagClient exposures', () => {
     expect(client.getValue('experiment', 'A', { userId: 'u1', account: { id: 'acct-9' } })).toBe('B');
     expect(client.getValue('experiment', 'A', { userId: 'u2', account: { id: 'acct-9' } })).toBe('B');
     expect(events.map((e) => [e.flag, e.variant, e.unit, e.reason])).toEqual([['experiment', 'b', 'acct-9', 'SPLIT']]);
+    client.close();
+  });
+
+  it('attributes a rule-rollout exposure to the rollout bucketBy unit', () => {
+    const events: ExposureEvent[] = [];
+    const client = createFlagClient({ source: staticSource(doc as never), onExposure: (e) => events.push(e), ...quiet });
+    expect(client.isEnabled('gated', { userId: 'u1', orgId: 'org-1' })).toBe(true);
+    expect(client.isEnabled('gated', { userId: 'u2', orgId: 'org-1' })).toBe(true);
+    expect(events.map((e) => [e.flag, e.variant, e.unit, e.reason])).toEqual([['gated', 'on', 'org-1', 'TARGETING_MATCH']]);
     client.close();
   });
 

@@ -248,7 +248,10 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
   };
 }
 
-/** The unit an exposure is attributed to: the split's bucketBy attribute when a split decided, else `userId`. */
+/**
+ * The unit an exposure is attributed to: the attribute that randomised the outcome — a split's `bucketBy`, else a
+ * matched rule's rollout `bucketBy` — and `userId` otherwise.
+ */
 function exposureUnit(
   definitions: Definitions,
   key: string,
@@ -257,13 +260,12 @@ function exposureUnit(
 ): string | undefined {
   if (context === undefined) return undefined;
   let attribute = 'userId';
-  if (details.reason === 'SPLIT') {
+  if (details.reason === 'SPLIT' || details.ruleId !== undefined) {
     const flag = Object.prototype.hasOwnProperty.call(definitions.flags, key) ? definitions.flags[key] : undefined;
-    let serve: Serve | undefined = flag?.defaultServe;
-    if (flag !== undefined && details.ruleId !== undefined) {
-      serve = flag.rules?.find((rule, index) => (rule.id ?? `rule-${index}`) === details.ruleId)?.serve ?? serve;
-    }
-    if (serve !== undefined && 'split' in serve && serve.bucketBy !== undefined) attribute = serve.bucketBy;
+    const rule = details.ruleId === undefined ? undefined : flag?.rules?.find((r, index) => (r.id ?? `rule-${index}`) === details.ruleId);
+    const serve: Serve | undefined = rule !== undefined ? rule.serve : flag?.defaultServe;
+    if (details.reason === 'SPLIT' && serve !== undefined && 'split' in serve && serve.bucketBy !== undefined) attribute = serve.bucketBy;
+    else if (rule?.rollout?.bucketBy !== undefined) attribute = rule.rollout.bucketBy;
   }
   const value = readPath(context, attribute);
   if (value === undefined || value === null) return undefined;

@@ -2,6 +2,7 @@ import { toEpochMs } from './internal/date';
 import { murmur3, murmur3Finish, murmur3MixWord, murmur3Prefix, murmur3WithPrefix, type Murmur3State } from './internal/murmur3';
 import { DEFAULT_UNIT_ATTRIBUTE, MAX_SPLIT_TOTAL, PERCENT_SCALE, TARGET_RULE_ID, canonicalJson, splitAttributePath, validatedDefinitions } from './internal/schema';
 import { compareSemver, parseSemver, type SemVer } from './internal/semver';
+import { cidrContains, parseCidr, parseIp, type CidrRange } from './internal/cidr';
 import { parseDefinitions } from './parse-definitions';
 import type {
   Condition,
@@ -14,6 +15,7 @@ import type {
   FlagDefinition,
   FlagSnapshot,
   JsonValue,
+  RuleRollout,
   SegmentDefinition,
   Serve,
   SnapshotFlag,
@@ -65,6 +67,8 @@ interface CompiledFlag {
   readonly typeTag: number;
   readonly outcomes: readonly Outcome[];
   readonly decide: (ctx: Ctx) => number;
+  /** The outcome index when it does not depend on the context (disabled or static flags), else -1. */
+  readonly constant: number;
   readonly errorEntry: SnapshotFlag;
   readonly errorHashA: number;
   readonly errorHashB: number;
@@ -83,61 +87,118 @@ interface CompiledSplit {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Attribute access
+//
+// Only own properties count: an inherited value (prototype pollution, class prototypes, `constructor`,
+// `__proto__`) reads as missing. Checking ownership on every read costs more than the rest of a condition, so
+// single-name attributes are read directly (`ctx[key]`, which V8 inlines with an inline cache) and ownership is
+// verified only when it can change the answer: a missing attribute makes every condition false, so a condition
+// that computed `false` would stay false, and only a `true` needs the own-property check. Dot paths check every
+// step. Reads that throw (getters, proxy traps) abort the fast path; the evaluation is then retried on a safe copy
+// of the context, where such properties are simply absent (see `safeContext`).
 
-/**
- * When true, attribute reads swallow exceptions. The hot path runs without any inner try/catch (it blocks
- * inlining); if an evaluation throws — a getter or proxy trap in the context — it is retried once in safe mode,
- * where the throwing read counts as a missing attribute, so the condition simply does not match.
- */
-let safeMode = false;
+type Rec = Record<string, unknown>;
 
-function getOwnSafe(obj: object, key: string): unknown {
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
+/** Reads a dot path, own properties only at every step. */
+function readPath(ctx: Ctx, parts: readonly string[]): unknown {
+  let cur: unknown = ctx;
+  for (let i = 0; i < parts.length; i++) {
+    if (typeof cur !== 'object' || cur === null) return undefined;
+    const k = parts[i] as string;
+    if (!hasOwnProperty.call(cur, k)) return undefined;
+    cur = (cur as Rec)[k];
+  }
+  return cur;
+}
+
+/** A compiled attribute path: `parts` is null for a single name (the fast, lazily verified case). */
+interface Attr {
+  readonly key: string;
+  readonly parts: readonly string[] | null;
+}
+
+function compilePath(path: string): Attr {
+  const parts = splitAttributePath(path) ?? [path];
+  return parts.length === 1 ? { key: path, parts: null } : { key: path, parts };
+}
+
+/** Fully verified read (for cold paths): the own value at `attr`, or undefined. */
+function readAttr(ctx: Ctx, attr: Attr): unknown {
+  if (attr.parts !== null) return readPath(ctx, attr.parts);
+  return hasOwnProperty.call(ctx, attr.key) ? (ctx as Rec)[attr.key] : undefined;
+}
+
+const MAX_SAFE_COPY_DEPTH = 16;
+const MAX_SAFE_COPY_PROPERTIES = 10_000;
+const dateGetTime = Date.prototype.getTime;
+
+function isDate(value: object): boolean {
   try {
-    return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+    dateGetTime.call(value as Date);
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-/** Own property `obj[key]`: prototypes are never consulted, so polluted prototypes cannot inject values. */
-function getOwn(obj: object, key: string): unknown {
-  if (safeMode) return getOwnSafe(obj, key);
-  const v = (obj as Record<string, unknown>)[key];
-  return v === undefined || Object.hasOwn(obj, key) ? v : undefined;
+/**
+ * A copy of the context's own data, for the retry after the fast path threw: every property read inside a
+ * try/catch, properties that throw are left out, nested objects copied up to a depth and size budget, cycles
+ * shared rather than followed. Only built on that error path.
+ */
+function safeContext(ctx: Ctx): Ctx {
+  const seen = new Map<object, object>();
+  let budget = MAX_SAFE_COPY_PROPERTIES;
+  const copy = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'function') return undefined;
+    if (typeof value !== 'object' || value === null) return value;
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    if (isDate(value)) return new Date(dateGetTime.call(value as Date));
+    if (depth > MAX_SAFE_COPY_DEPTH) return undefined;
+    let isArray = false;
+    try {
+      isArray = Array.isArray(value);
+    } catch {
+      return undefined; // revoked proxy
+    }
+    const out: object = isArray ? [] : (Object.create(null) as object);
+    seen.set(value, out);
+    let names: string[];
+    try {
+      names = Object.getOwnPropertyNames(value);
+    } catch {
+      return out;
+    }
+    for (const name of names) {
+      if (budget-- <= 0) break;
+      let v: unknown;
+      try {
+        v = (value as Rec)[name];
+      } catch {
+        continue;
+      }
+      const c = copy(v, depth + 1);
+      if (c !== undefined) Object.defineProperty(out, name, { value: c, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  };
+  const result = copy(ctx, 0);
+  return typeof result === 'object' && result !== null ? result : EMPTY_CONTEXT;
 }
 
 /** The last exception `decideSafely` could not recover from, for the ERROR/GENERAL message. */
 let lastError: unknown;
 
-/**
- * Retries `flag.decide(ctx)` in safe mode after the fast path threw. Returns -1 when it throws even there
- * (the caller then answers ERROR/GENERAL with the default value).
- */
+/** Retries on a safe copy of the context; -1 when even that throws (the caller answers ERROR/GENERAL). */
 function decideSafely(flag: CompiledFlag, ctx: Ctx): number {
-  safeMode = true;
   try {
-    return flag.decide(ctx);
+    return flag.decide(safeContext(ctx));
   } catch (e) {
     lastError = e;
     return -1;
-  } finally {
-    safeMode = false;
   }
-}
-
-function resolve(ctx: Ctx, key: string, parts: readonly string[] | null): unknown {
-  if (parts === null) return getOwn(ctx, key);
-  let cur: unknown = ctx;
-  for (let i = 0; i < parts.length; i++) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
-    cur = getOwn(cur, parts[i] as string);
-  }
-  return cur;
-}
-
-function compilePath(path: string): { key: string; parts: readonly string[] | null } {
-  const parts = splitAttributePath(path) ?? [path];
-  return parts.length === 1 ? { key: path, parts: null } : { key: path, parts };
 }
 
 /**
@@ -174,9 +235,12 @@ function operandStrings(values: readonly (string | number | boolean)[] | undefin
 
 /**
  * Compiles one condition. Every operator first reads the attribute; a value the operator cannot compare
- * (missing, wrong type, unparseable) makes the condition false whether or not it is negated. Only a real
- * comparison result is inverted by `negate`. `exists` and `inSegment` are the exceptions: they are defined for
- * every context, so `negate` simply inverts them.
+ * (missing, inherited, wrong type, unparseable) makes the condition false whether or not it is negated. Only a
+ * real comparison result is inverted by `negate`. `exists` and `inSegment` are the exceptions: they are defined
+ * for every context, so `negate` simply inverts them.
+ *
+ * The closures repeat the read-and-verify pattern instead of calling a shared helper on purpose: a helper would
+ * share one inline cache across all attribute names and stop V8 from inlining the read.
  */
 function compileCondition(cond: Condition, segmentMatchers: ReadonlyMap<string, Matcher>): Matcher {
   const negate = cond.negate === true;
@@ -186,8 +250,9 @@ function compileCondition(cond: Condition, segmentMatchers: ReadonlyMap<string, 
   switch (cond.operator) {
     case 'exists':
       return (ctx) => {
-        const v = resolve(ctx, key, parts);
-        return (v !== undefined && v !== null) !== negate;
+        const v = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
+        const present = v !== undefined && v !== null && (parts !== null || hasOwnProperty.call(ctx, key));
+        return present !== negate;
       };
     case 'inSegment': {
       const matchers: Matcher[] = [];
@@ -210,23 +275,26 @@ function compileCondition(cond: Condition, segmentMatchers: ReadonlyMap<string, 
       if (ops.length > SET_THRESHOLD) {
         const set = new Set(ops);
         return (ctx) => {
-          let s = asString(resolve(ctx, key, parts));
+          const v = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
+          let s = typeof v === 'string' ? v : asString(v);
           if (s === undefined) return false;
           if (ci) s = s.toLowerCase();
-          return set.has(s) !== invert;
+          return set.has(s) !== invert && (parts !== null || hasOwnProperty.call(ctx, key));
         };
       }
       if (ops.length === 1) {
         const only = ops[0] as string;
         return (ctx) => {
-          let s = asString(resolve(ctx, key, parts));
+          const v = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
+          let s = typeof v === 'string' ? v : asString(v);
           if (s === undefined) return false;
           if (ci) s = s.toLowerCase();
-          return (s === only) !== invert;
+          return (s === only) !== invert && (parts !== null || hasOwnProperty.call(ctx, key));
         };
       }
       return (ctx) => {
-        let s = asString(resolve(ctx, key, parts));
+        const v = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
+        let s = typeof v === 'string' ? v : asString(v);
         if (s === undefined) return false;
         if (ci) s = s.toLowerCase();
         let hit = false;
@@ -236,30 +304,32 @@ function compileCondition(cond: Condition, segmentMatchers: ReadonlyMap<string, 
             break;
           }
         }
-        return hit !== invert;
+        return hit !== invert && (parts !== null || hasOwnProperty.call(ctx, key));
       };
     }
     case 'contains':
     case 'startsWith':
     case 'endsWith': {
       const ops = operandStrings(values, ci);
-      const op = cond.operator;
+      const mode = cond.operator === 'endsWith' ? 2 : cond.operator === 'startsWith' ? 1 : 0;
       return (ctx) => {
-        let s = asString(resolve(ctx, key, parts));
+        const v = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
+        let s = typeof v === 'string' ? v : asString(v);
         if (s === undefined) return false;
         if (ci) s = s.toLowerCase();
         let hit = false;
         for (let i = 0; i < ops.length && !hit; i++) {
           const o = ops[i] as string;
-          hit = op === 'endsWith' ? s.endsWith(o) : op === 'startsWith' ? s.startsWith(o) : s.includes(o);
+          hit = mode === 2 ? s.endsWith(o) : mode === 1 ? s.startsWith(o) : s.includes(o);
         }
-        return hit !== negate;
+        return hit !== negate && (parts !== null || hasOwnProperty.call(ctx, key));
       };
     }
     case 'matches': {
       const regexes = values.map((p) => new RegExp(String(p), ci ? 'iu' : 'u'));
+      const attr: Attr = { key, parts };
       return (ctx) => {
-        const s = asString(resolve(ctx, key, parts));
+        const s = asString(readAttr(ctx, attr));
         if (s === undefined || s.length > MAX_MATCH_SUBJECT_LENGTH) return false;
         let hit = false;
         for (let i = 0; i < regexes.length && !hit; i++) hit = (regexes[i] as RegExp).test(s);
@@ -273,10 +343,11 @@ function compileCondition(cond: Condition, segmentMatchers: ReadonlyMap<string, 
       const operand = Number(values[0]);
       const op = cond.operator;
       return (ctx) => {
-        const n = asNumber(resolve(ctx, key, parts));
+        const v = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
+        const n = asNumber(v);
         if (n !== n) return false; // NaN: not comparable
         const hit = op === 'lt' ? n < operand : op === 'lte' ? n <= operand : op === 'gt' ? n > operand : n >= operand;
-        return hit !== negate;
+        return hit !== negate && (parts !== null || hasOwnProperty.call(ctx, key));
       };
     }
     case 'semverEq':
@@ -286,8 +357,9 @@ function compileCondition(cond: Condition, segmentMatchers: ReadonlyMap<string, 
     case 'semverGte': {
       const operand = parseSemver(String(values[0])) as SemVer;
       const op = cond.operator;
+      const attr: Attr = { key, parts };
       return (ctx) => {
-        const v = resolve(ctx, key, parts);
+        const v = readAttr(ctx, attr);
         if (typeof v !== 'string') return false;
         const parsed = parseSemver(v);
         if (parsed === undefined) return false;
@@ -300,10 +372,28 @@ function compileCondition(cond: Condition, segmentMatchers: ReadonlyMap<string, 
     case 'after': {
       const operand = toEpochMs(values[0]) as number;
       const before = cond.operator === 'before';
+      const attr: Attr = { key, parts };
       return (ctx) => {
-        const t = toEpochMs(resolve(ctx, key, parts));
+        const t = toEpochMs(readAttr(ctx, attr));
         if (t === undefined) return false;
         return (before ? t < operand : t > operand) !== negate;
+      };
+    }
+    case 'inCidr': {
+      const ranges: CidrRange[] = [];
+      for (const v of values) {
+        const r = parseCidr(String(v));
+        if (r !== undefined) ranges.push(r);
+      }
+      const attr = compilePath(cond.attribute);
+      return (ctx) => {
+        const v = readAttr(ctx, attr);
+        if (typeof v !== 'string') return false;
+        const ip = parseIp(v);
+        if (ip === undefined) return false;
+        let hit = false;
+        for (let i = 0; i < ranges.length && !hit; i++) hit = cidrContains(ranges[i] as CidrRange, ip);
+        return hit !== negate;
       };
     }
     default:
@@ -330,14 +420,15 @@ function allOf(matchers: readonly Matcher[]): Matcher {
 }
 
 function compileSegment(seg: SegmentDefinition): Matcher {
-  const { key, parts } = compilePath(seg.attribute ?? DEFAULT_UNIT_ATTRIBUTE);
+  const attr = compilePath(seg.attribute ?? DEFAULT_UNIT_ATTRIBUTE);
   const included = new Set(seg.included ?? []);
   const excluded = new Set(seg.excluded ?? []);
   const conditions = (seg.conditions ?? []).map((c) => compileCondition(c, new Map()));
   const conds = conditions.length === 0 ? null : allOf(conditions);
+  const hasLists = included.size > 0 || excluded.size > 0;
   return (ctx) => {
-    if (included.size > 0 || excluded.size > 0) {
-      const id = asString(resolve(ctx, key, parts));
+    if (hasLists) {
+      const id = asString(readAttr(ctx, attr));
       if (id !== undefined) {
         if (excluded.has(id)) return false;
         if (included.has(id)) return true;
@@ -404,11 +495,13 @@ function missingUnitDetail(attribute: string): string {
 
 /** Picks the slice for the unit in `ctx`; returns its outcome index, or -1 when the unit attribute is missing. */
 function pickSlice(split: CompiledSplit, ctx: Ctx): number {
-  const unit = resolve(ctx, split.key, split.parts);
+  const parts = split.parts;
+  const unit = parts === null ? (ctx as Rec)[split.key] : readPath(ctx, parts);
   let s: string;
   if (typeof unit === 'string') s = unit;
   else if (typeof unit === 'number') s = String(unit);
   else return -1;
+  if (parts === null && !hasOwnProperty.call(ctx, split.key)) return -1;
   const bucket = murmur3WithPrefix(split.prefix, s) % split.total;
   lastBucket = bucket;
   const cumulative = split.cumulative;
@@ -418,10 +511,41 @@ function pickSlice(split: CompiledSplit, ctx: Ctx): number {
   return split.firstOutcome + cumulative.length - 1; // unreachable: the last cumulative weight is the total
 }
 
+/**
+ * A rule's percentage gate as one more condition: the unit's bucket must be below `weight`. A missing unit fails
+ * the gate (the rule is skipped). Does not touch `lastBucket`, which belongs to the split that may follow.
+ */
+function compileRollout(rollout: RuleRollout, flagKey: string): Matcher {
+  const attr = compilePath(rollout.bucketBy ?? DEFAULT_UNIT_ATTRIBUTE);
+  const prefix = murmur3Prefix(`${rollout.salt ?? flagKey}:`, rollout.seed ?? 0);
+  const total = Math.min(Math.max(rollout.total, 1), MAX_SPLIT_TOTAL);
+  const weight = rollout.weight;
+  return (ctx) => {
+    const unit = readAttr(ctx, attr);
+    let s: string;
+    if (typeof unit === 'string') s = unit;
+    else if (typeof unit === 'number') s = String(unit);
+    else return false;
+    return murmur3WithPrefix(prefix, s) % total < weight;
+  };
+}
+
+/**
+ * Whether a serve is a weighted split (`{ split: [...] }`) rather than a single variant.
+ *
+ * @example
+ * if (isSplitServe(flag.defaultServe)) console.log(flag.defaultServe.split.map((s) => s.variant));
+ */
 export function isSplitServe(serve: Serve): serve is SplitServe {
   return Array.isArray((serve as SplitServe).split);
 }
 
+/**
+ * Whether a serve names a single variant (`{ variant: "on" }`).
+ *
+ * @example
+ * const served = isVariantServe(rule.serve) ? rule.serve.variant : 'a split';
+ */
 export function isVariantServe(serve: Serve): serve is VariantServe {
   return typeof (serve as VariantServe).variant === 'string';
 }
@@ -467,6 +591,7 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
   const errorEntry: SnapshotFlag = Object.freeze({ value: null, reason: 'ERROR', errorCode: 'GENERAL' });
   const errorText = canonicalJson([key, errorEntry]);
   const base = {
+    constant: -1,
     key,
     typeTag,
     outcomes,
@@ -476,7 +601,7 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
   };
 
   const off = add(def.offVariant, 'DISABLED');
-  if (!def.enabled) return { ...base, decide: () => off };
+  if (!def.enabled) return { ...base, decide: () => off, constant: off };
 
   const prerequisites = (def.prerequisites ?? []).map((p) => {
     const flag = env.compiled.get(p.flag) as CompiledFlag;
@@ -485,12 +610,12 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
     return { flag, accepted, failed };
   });
 
-  const targetGroups: Array<{ key: string; parts: readonly string[] | null; ids: Map<string, number> }> = [];
+  const targetGroups: Array<{ attr: Attr; ids: Map<string, number> }> = [];
   for (const t of def.targets ?? []) {
     const attr = t.attribute ?? DEFAULT_UNIT_ATTRIBUTE;
-    let group = targetGroups.find((g) => g.key === attr);
+    let group = targetGroups.find((g) => g.attr.key === attr);
     if (group === undefined) {
-      group = { ...compilePath(attr), ids: new Map() };
+      group = { attr: compilePath(attr), ids: new Map() };
       targetGroups.push(group);
     }
     const outcome = add(t.variant, 'TARGETING_MATCH', TARGET_RULE_ID);
@@ -499,7 +624,9 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
 
   const rules = (def.rules ?? []).map((r, i) => {
     const ruleId = r.id ?? `rule-${i}`;
-    const match = allOf(r.conditions.map((c) => compileCondition(c, env.segmentMatchers)));
+    const matchers = r.conditions.map((c) => compileCondition(c, env.segmentMatchers));
+    if (r.rollout !== undefined) matchers.push(compileRollout(r.rollout, key));
+    const match = allOf(matchers);
     if (isSplitServe(r.serve)) return { match, outcome: -1, split: compileSplit(r.serve, 'SPLIT', ruleId) };
     return { match, outcome: add(r.serve.variant, 'TARGETING_MATCH', ruleId), split: null };
   });
@@ -517,7 +644,7 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
 
   // Specialised shapes for the common cases keep the hot path free of loops over empty arrays.
   if (!hasLogic) {
-    if (defaultSplit === null) return { ...base, decide: () => defaultOutcome };
+    if (defaultSplit === null) return { ...base, decide: () => defaultOutcome, constant: defaultOutcome };
     const split = defaultSplit;
     return {
       ...base,
@@ -554,7 +681,7 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
       }
       for (let i = 0; i < targetGroups.length; i++) {
         const g = targetGroups[i] as (typeof targetGroups)[number];
-        const id = asString(resolve(ctx, g.key, g.parts));
+        const id = asString(readAttr(ctx, g.attr));
         if (id !== undefined) {
           const o = g.ids.get(id);
           if (o !== undefined) return o;
@@ -574,17 +701,29 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
   };
 }
 
-/** Flags ordered so every prerequisite comes before the flags that depend on it. */
+/** Flags ordered so every prerequisite comes before the flags that depend on it (iterative: no stack limits). */
 function topologicalOrder(flags: Readonly<Record<string, FlagDefinition>>): string[] {
   const order: string[] = [];
-  const state = new Map<string, number>();
-  const visit = (key: string): void => {
-    if (state.has(key)) return;
-    state.set(key, 1);
-    for (const p of flags[key]?.prerequisites ?? []) if (Object.hasOwn(flags, p.flag)) visit(p.flag);
-    order.push(key);
-  };
-  for (const key of Object.keys(flags)) visit(key);
+  const seen = new Set<string>();
+  for (const root of Object.keys(flags)) {
+    if (seen.has(root)) continue;
+    seen.add(root);
+    const stack: Array<{ key: string; next: number }> = [{ key: root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { key: string; next: number };
+      const prerequisites = flags[top.key]?.prerequisites ?? [];
+      if (top.next >= prerequisites.length) {
+        order.push(top.key);
+        stack.pop();
+        continue;
+      }
+      const dep = (prerequisites[top.next++] as { flag: string }).flag;
+      if (!seen.has(dep) && Object.hasOwn(flags, dep)) {
+        seen.add(dep);
+        stack.push({ key: dep, next: 0 });
+      }
+    }
+  }
   return order;
 }
 
@@ -679,9 +818,23 @@ export function createEvaluator(definitions: Definitions): Evaluator {
   const keys = Object.freeze(Object.keys(defs.flags));
   const ordered = keys.map((k) => compiled.get(k) as CompiledFlag);
 
+  // One-entry cache in front of the Map: hot loops read the same flag over and over, and comparing an
+  // interned key is cheaper than hashing it. A miss costs one comparison.
+  let cachedKey: string | undefined;
+  let cachedFlag: CompiledFlag | undefined;
+  const lookup = (key: string): CompiledFlag | undefined => {
+    if (key === cachedKey) return cachedFlag;
+    const flag = compiled.get(key);
+    if (flag !== undefined) {
+      cachedKey = key;
+      cachedFlag = flag;
+    }
+    return flag;
+  };
+
   // Each entry point has exactly one try/catch, around `decide`: nothing else in them can throw.
   function evaluate<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T> {
-    const flag = compiled.get(key);
+    const flag = lookup(key);
     if (flag === undefined) {
       return errorDetails(defaultValue, 'FLAG_NOT_FOUND', `@halyard/core: flag ${keyText(key)} is not defined (definitions version ${defs.version}); check the key or publish the flag`);
     }
@@ -693,14 +846,16 @@ export function createEvaluator(definitions: Definitions): Evaluator {
         `@halyard/core: flag ${keyText(key)} is a ${TYPE_NAMES[flag.typeTag]} flag but the default value is ${tag === -2 ? `a ${typeof defaultValue}` : `a ${TYPE_NAMES[tag]}`}; pass a default of the flag's type`,
       );
     }
-    const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
-    let index: number;
-    try {
-      index = flag.decide(ctx);
-    } catch {
-      index = decideSafely(flag, ctx);
-      if (index < 0) {
-        return errorDetails(defaultValue, 'GENERAL', `@halyard/core: evaluating flag ${keyText(key)} failed: ${describeError(lastError)}`);
+    let index = flag.constant;
+    if (index < 0) {
+      const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+      try {
+        index = flag.decide(ctx);
+      } catch {
+        index = decideSafely(flag, ctx);
+        if (index < 0) {
+          return errorDetails(defaultValue, 'GENERAL', `@halyard/core: evaluating flag ${keyText(key)} failed: ${describeError(lastError)}`);
+        }
       }
     }
     const o = flag.outcomes[index] as Outcome;
@@ -711,31 +866,35 @@ export function createEvaluator(definitions: Definitions): Evaluator {
   }
 
   function getValue<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): T {
-    const flag = compiled.get(key);
+    const flag = lookup(key);
     if (flag === undefined) return defaultValue;
     const tag = defaultTypeTag(defaultValue);
     if (tag !== flag.typeTag && tag !== -1) return defaultValue;
-    const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
-    let index: number;
-    try {
-      index = flag.decide(ctx);
-    } catch {
-      index = decideSafely(flag, ctx);
-      if (index < 0) return defaultValue;
+    let index = flag.constant;
+    if (index < 0) {
+      const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+      try {
+        index = flag.decide(ctx);
+      } catch {
+        index = decideSafely(flag, ctx);
+        if (index < 0) return defaultValue;
+      }
     }
     return (flag.outcomes[index] as Outcome).value as T;
   }
 
   function isEnabled(key: string, context?: EvaluationContext): boolean {
-    const flag = compiled.get(key);
+    const flag = lookup(key);
     if (flag === undefined || flag.typeTag !== 0) return false;
-    const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
-    let index: number;
-    try {
-      index = flag.decide(ctx);
-    } catch {
-      index = decideSafely(flag, ctx);
-      if (index < 0) return false;
+    let index = flag.constant;
+    if (index < 0) {
+      const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+      try {
+        index = flag.decide(ctx);
+      } catch {
+        index = decideSafely(flag, ctx);
+        if (index < 0) return false;
+      }
     }
     return (flag.outcomes[index] as Outcome).value === true;
   }

@@ -235,7 +235,7 @@ describe('httpSource streaming (real HTTP server)', () => {
     // Every reconnect carried the last version seen.
     expect(streamRequests[0]).toBeUndefined();
     expect(streamRequests.slice(1).every((id) => id !== undefined)).toBe(true);
-    expect(streamRequests.at(-1)).toBe('2');
+    expect(['2', '3']).toContain(streamRequests.at(-1)); // '3' when a poll saw it before the stream came back
   });
 
   it('a silent stream (no heartbeat) is reconnected', async () => {

@@ -18,6 +18,7 @@ import {
   valueType,
 } from './internal/schema';
 import { parseSemver } from './internal/semver';
+import { parseCidr } from './internal/cidr';
 import type {
   Condition,
   DefinitionProblem,
@@ -29,6 +30,7 @@ import type {
   ParseResult,
   Prerequisite,
   Rule,
+  RuleRollout,
   SegmentDefinition,
   Serve,
   SplitSlice,
@@ -53,7 +55,8 @@ const FLAG_FIELDS = [
   'defaultServe',
   'prerequisites',
 ];
-const RULE_FIELDS = ['id', 'description', 'conditions', 'serve'];
+const RULE_FIELDS = ['id', 'description', 'conditions', 'rollout', 'serve'];
+const ROLLOUT_FIELDS = ['weight', 'total', 'bucketBy', 'salt', 'seed'];
 const CONDITION_FIELDS = ['attribute', 'operator', 'values', 'negate', 'caseInsensitive'];
 const VARIANT_SERVE_FIELDS = ['variant'];
 const SPLIT_SERVE_FIELDS = ['split', 'bucketBy', 'salt', 'seed'];
@@ -132,7 +135,11 @@ function suggestion(word: string, candidates: readonly string[]): string {
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? `did you mean "${best}"? ` : '';
+  if (best !== undefined && bestDistance <= Math.max(1, Math.floor(word.length / 3))) return `did you mean "${best}"? `;
+  // Abbreviations such as "attr" for "attribute".
+  const lower = word.toLowerCase();
+  const prefixed = lower.length >= 3 ? candidates.find((c) => c.toLowerCase().startsWith(lower)) : undefined;
+  return prefixed === undefined ? '' : `did you mean "${prefixed}"? `;
 }
 
 /** Mutable problem list plus the keys known so far, threaded through the checks. */
@@ -420,6 +427,45 @@ function checkServe(c: Checker, v: unknown, path: string, flag: FlagContext): Se
   return undefined;
 }
 
+/** A rule's percentage gate: integer weight out of an integer total, plus the split's bucketBy/salt/seed. */
+function checkRollout(c: Checker, v: unknown, path: string): RuleRollout | undefined {
+  if (!isObj(v)) {
+    c.add(path, `"rollout" must be an object like { "weight": 10, "total": 100 }, got ${describe(v)}`);
+    return undefined;
+  }
+  c.fields(v, path, ROLLOUT_FIELDS, 'a rule rollout');
+  let ok = true;
+  const total = own(v, 'total');
+  const weight = own(v, 'weight');
+  if (typeof total !== 'number' || !Number.isInteger(total) || total < 1 || total > MAX_SPLIT_TOTAL) {
+    c.add(field(path, 'total'), `"total" must be an integer from 1 to ${MAX_SPLIT_TOTAL} (the number of buckets), got ${describe(total)}`);
+    ok = false;
+  }
+  if (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0 || (typeof total === 'number' && weight > total)) {
+    c.add(field(path, 'weight'), `"weight" must be an integer from 0 to "total" (the buckets that pass), got ${describe(weight)}`);
+    ok = false;
+  }
+  const out: RuleRollout = { weight: weight as number, total: total as number };
+  if (has(v, 'bucketBy')) {
+    const b = c.attributePath(own(v, 'bucketBy'), field(path, 'bucketBy'), 'bucketBy');
+    if (b === undefined) ok = false;
+    else out.bucketBy = b;
+  }
+  if (has(v, 'salt')) {
+    const s = own(v, 'salt');
+    if (typeof s !== 'string' || s.length > 200) {
+      c.add(field(path, 'salt'), `"salt" must be a string of at most 200 characters, got ${describe(s)}`);
+      ok = false;
+    } else out.salt = s;
+  }
+  if (has(v, 'seed')) {
+    const s = checkSeed(c, own(v, 'seed'), field(path, 'seed'));
+    if (s === undefined) ok = false;
+    else out.seed = s;
+  }
+  return ok ? out : undefined;
+}
+
 function operandCount(c: Checker, values: unknown[], path: string, op: Operator, exact: number | 'many'): boolean {
   if (exact === 'many') {
     if (values.length === 0) {
@@ -453,7 +499,13 @@ function checkCondition(c: Checker, v: unknown, path: string, inSegment: boolean
 
   let attribute = '';
   const attrRaw = own(v, 'attribute');
-  if (op !== 'inSegment' || attrRaw !== undefined) {
+  if (op === 'inSegment') {
+    // The attribute is ignored for inSegment (segments name their own); normalised documents carry "".
+    if (attrRaw !== undefined && typeof attrRaw !== 'string') {
+      c.add(field(path, 'attribute'), `"attribute" is ignored for "inSegment" but must be a string when given, got ${describe(attrRaw)}`);
+      ok = false;
+    } else if (typeof attrRaw === 'string') attribute = attrRaw;
+  } else {
     const a = c.attributePath(attrRaw, field(path, 'attribute'), 'attribute');
     if (a === undefined) ok = false;
     else attribute = a;
@@ -543,6 +595,12 @@ function checkCondition(c: Checker, v: unknown, path: string, inSegment: boolean
           (x) => (typeof x === 'string' && parseIsoDate(x) !== undefined) || (typeof x === 'number' && Number.isFinite(x)),
           'an ISO-8601 date such as "2025-01-31" or "2025-01-31T12:00:00Z", or epoch milliseconds',
         ) &&
+        ok;
+      break;
+    case 'inCidr':
+      ok =
+        operandCount(c, values, vp, op, 'many') &&
+        eachOf((x) => typeof x === 'string' && parseCidr(x) !== undefined, 'IP addresses or CIDR ranges such as "10.0.0.0/8" or "2001:db8::/32"') &&
         ok;
       break;
     case 'exists':
@@ -828,6 +886,11 @@ function checkFlag(c: Checker, key: string, v: unknown, path: string): { flag?: 
           ruleOk = false;
         }
         const conditions = has(r, 'conditions') ? checkConditions(c, own(r, 'conditions'), field(p, 'conditions'), false) : undefined;
+        let rollout: RuleRollout | undefined;
+        if (has(r, 'rollout')) {
+          rollout = checkRollout(c, own(r, 'rollout'), field(p, 'rollout'));
+          if (rollout === undefined) ruleOk = false;
+        }
         const serve = checkServe(c, own(r, 'serve'), field(p, 'serve'), flag);
         if (!ruleOk || conditions === undefined || serve === undefined) {
           ok = false;
@@ -835,6 +898,7 @@ function checkFlag(c: Checker, key: string, v: unknown, path: string): { flag?: 
         }
         const out: Rule = { id, conditions, serve };
         if (description !== undefined) out.description = description;
+        if (rollout !== undefined) out.rollout = rollout;
         rules.push(out);
       }
     }
@@ -915,22 +979,39 @@ function checkPrerequisites(
   return ok ? out : undefined;
 }
 
-/** Reports every prerequisite cycle once, as "a → b → a". */
+/** Reports every prerequisite cycle once, as "a → b → a". Iterative, so long chains cannot overflow the stack. */
 function checkCycles(c: Checker, edges: Map<string, string[]>): boolean {
-  const state = new Map<string, 1 | 2>(); // 1 = on the DFS stack, 2 = done
-  const stack: string[] = [];
+  const state = new Map<string, 1 | 2>(); // 1 = on the DFS path, 2 = done
   const reported = new Set<string>();
   let ok = true;
-  const visit = (node: string): void => {
-    state.set(node, 1);
-    stack.push(node);
-    for (const next of edges.get(node) ?? []) {
+  for (const root of edges.keys()) {
+    if (state.has(root)) continue;
+    const path: string[] = [root];
+    const nextIndex: number[] = [0];
+    state.set(root, 1);
+    while (path.length > 0) {
+      const node = path[path.length - 1] as string;
+      const targets = edges.get(node) ?? [];
+      const i = nextIndex[nextIndex.length - 1] as number;
+      if (i >= targets.length) {
+        state.set(node, 2);
+        path.pop();
+        nextIndex.pop();
+        continue;
+      }
+      nextIndex[nextIndex.length - 1] = i + 1;
+      const next = targets[i] as string;
       const s = state.get(next);
-      if (s === 1) {
-        const cycle = stack.slice(stack.indexOf(next));
+      if (s === undefined) {
+        state.set(next, 1);
+        path.push(next);
+        nextIndex.push(0);
+      } else if (s === 1) {
+        ok = false;
+        const cycle = path.slice(path.indexOf(next));
         // Rotate to the smallest key so each cycle is reported once whichever node the search entered it by.
         let min = 0;
-        for (let i = 1; i < cycle.length; i++) if ((cycle[i] as string) < (cycle[min] as string)) min = i;
+        for (let j = 1; j < cycle.length; j++) if ((cycle[j] as string) < (cycle[min] as string)) min = j;
         const rotated = [...cycle.slice(min), ...cycle.slice(0, min)];
         const id = rotated.join('\u0000');
         if (!reported.has(id)) {
@@ -941,20 +1022,20 @@ function checkCycles(c: Checker, edges: Map<string, string[]>): boolean {
             `prerequisite cycle: ${[...rotated, start].join(' → ')}; remove one of these prerequisites`,
           );
         }
-        ok = false;
-      } else if (s === undefined) visit(next);
+      }
     }
-    stack.pop();
-    state.set(node, 2);
-  };
-  for (const node of edges.keys()) if (!state.has(node)) visit(node);
+  }
   return ok;
 }
 
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const key of Object.keys(value)) deepFreeze((value as Obj)[key]);
-    Object.freeze(value);
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+      for (const key of Object.keys(v)) stack.push((v as Obj)[key]);
+      Object.freeze(v);
+    }
   }
   return value;
 }

@@ -22,6 +22,8 @@ export type FlagType = 'boolean' | 'string' | 'number' | 'json';
  * - `before`/`after`: date comparison (ISO-8601 strings or epoch milliseconds).
  * - `exists`: the attribute is present (not undefined/null); takes no values.
  * - `inSegment`: the context is a member of any of the segment keys in `values`.
+ * - `inCidr`: the attribute is an IPv4/IPv6 address inside any of the addresses or CIDR ranges in `values`
+ *   (`"10.0.0.0/8"`, `"2001:db8::/32"`, `"127.0.0.1"`); an address only matches ranges of its own family.
  */
 export type Operator =
   | 'equals'
@@ -43,7 +45,8 @@ export type Operator =
   | 'before'
   | 'after'
   | 'exists'
-  | 'inSegment';
+  | 'inSegment'
+  | 'inCidr';
 
 /** One test against the evaluation context. */
 export interface Condition {
@@ -88,12 +91,32 @@ export interface SplitServe {
 
 export type Serve = VariantServe | SplitServe;
 
-/** Conditions are ANDed; when all match, `serve` decides the variant. */
+/**
+ * A percentage gate on a rule: only units whose bucket `murmur3(salt + ":" + unit, seed) mod total` is below
+ * `weight` match the rule; every other unit — and a unit without the `bucketBy` attribute — continues with the
+ * next rule. `{ weight: 10, total: 100 }` applies the rule to 10 % of the units that meet its conditions.
+ */
+export interface RuleRollout {
+  /** Buckets `[0, weight)` pass; `0 ≤ weight ≤ total`. */
+  weight: number;
+  /** Number of buckets W (integer, 1 to 2^32 − 1). */
+  total: number;
+  /** Context attribute (dot path) that identifies the unit. Default `"userId"`. */
+  bucketBy?: string;
+  /** Hash salt. Default: the flag key. */
+  salt?: string;
+  /** murmur3 seed (unsigned 32-bit). Default 0. */
+  seed?: number;
+}
+
+/** Conditions are ANDed; when all match (and the unit passes `rollout`, if set), `serve` decides the variant. */
 export interface Rule {
   /** Stable id reported as `ruleId` in evaluation details. Default: `"rule-<index>"`. */
   id?: string;
   description?: string;
   conditions: Condition[];
+  /** Optional percentage gate: units outside it skip this rule. */
+  rollout?: RuleRollout;
   serve: Serve;
 }
 

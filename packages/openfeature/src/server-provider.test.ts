@@ -96,6 +96,7 @@ describe('HalyardProvider: resolution through the OpenFeature server SDK', () =>
     const missing = await client.getBooleanDetails('no-such-flag', true);
     expect(missing).toMatchObject({ value: true, reason: 'ERROR', errorCode: ErrorCode.FLAG_NOT_FOUND });
     expect(missing.errorMessage).toContain('no-such-flag');
+    expect(await client.getBooleanDetails('constructor', true)).toMatchObject({ value: true, errorCode: ErrorCode.FLAG_NOT_FOUND });
 
     const asString = await client.getStringDetails('new-checkout', 'fallback');
     expect(asString).toMatchObject({ value: 'fallback', reason: 'ERROR', errorCode: ErrorCode.TYPE_MISMATCH });

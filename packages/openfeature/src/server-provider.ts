@@ -47,7 +47,7 @@ export type HalyardProviderOptions =
  * import { HalyardProvider } from '@halyard/openfeature';
  *
  * await OpenFeature.setProviderAndWait(
- *   new HalyardProvider({ source: httpSource({ url: 'https://flags.example.com', sdkKey: process.env.HALYARD_SDK_KEY!, stream: true }) }),
+ *   new HalyardProvider({ source: httpSource({ url: 'https://flags.example.com/sdk/v1/definitions', sdkKey: process.env.HALYARD_SDK_KEY, stream: true }) }),
  * );
  * const flags = OpenFeature.getClient();
  * const enabled = await flags.getBooleanValue('new-checkout', false, { targetingKey: user.id, plan: user.plan });

@@ -97,9 +97,12 @@ describe('HalyardWebProvider', () => {
     client.addHooks(hook);
 
     expect(client.getBooleanDetails('no-such-flag', true)).toMatchObject({ value: true, reason: 'ERROR', errorCode: ErrorCode.FLAG_NOT_FOUND });
-    expect(client.getNumberDetails('checkout-theme', 3)).toMatchObject({ value: 3, reason: 'ERROR', errorCode: ErrorCode.TYPE_MISMATCH });
+    expect(client.getBooleanDetails('constructor', true)).toMatchObject({ value: true, errorCode: ErrorCode.FLAG_NOT_FOUND });
+    const mismatch = client.getNumberDetails('checkout-theme', 3);
+    expect(mismatch).toMatchObject({ value: 3, reason: 'ERROR', errorCode: ErrorCode.TYPE_MISMATCH });
+    expect(mismatch.errorMessage).toContain('getStringValue');
     expect(client.getObjectDetails('new-checkout', { a: 1 })).toMatchObject({ value: { a: 1 }, errorCode: ErrorCode.TYPE_MISMATCH });
-    expect(errors).toHaveLength(3);
+    expect(errors).toHaveLength(4);
     expect(errors[0]).toMatchObject({ code: ErrorCode.FLAG_NOT_FOUND });
   });
 
@@ -144,6 +147,19 @@ describe('HalyardWebProvider', () => {
     expect(client.providerStatus).toBe(ProviderStatus.READY);
     expect(server.contexts.at(-1)).toMatchObject({ userId: 'beta-user' });
     expect(client.getBooleanValue('new-checkout', false)).toBe(true);
+  });
+
+  it('starts from a bootstrap snapshot when the endpoint is down, then reports STALE', async () => {
+    const snapshot = createEvaluator(definitionsOf(flagsDocument())).evaluateAll({ userId: 'beta-user' });
+    server.setFailing(true);
+    await OpenFeature.setContext({ targetingKey: 'beta-user' });
+    const provider = new HalyardWebProvider({ endpoint: server.endpoint, snapshot, ...browserLike, retry: { base: 60_000 } });
+    const client = OpenFeature.getClient();
+    const stale = nextCall<{ message?: string } | undefined>((handler) => client.addHandler(ProviderEvents.Stale, handler));
+    await OpenFeature.setProviderAndWait(provider);
+    expect(client.getBooleanValue('new-checkout', false)).toBe(true);
+    expect((await stale)?.message).toContain('503');
+    expect(client.providerStatus).toBe(ProviderStatus.STALE);
   });
 
   it('fails initialization when the first snapshot cannot be loaded', async () => {

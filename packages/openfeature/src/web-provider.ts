@@ -149,7 +149,9 @@ export class HalyardWebProvider implements Provider {
 
   private resolve<T>(flagKey: string, defaultValue: T, type: RequestedType): ResolutionDetails<T> {
     const state = this.store.getSnapshot();
-    const entry = state.snapshot.flags[flagKey];
+    const flags = state.snapshot.flags;
+    // Own keys only: `constructor` or `toString` must not find Object.prototype.
+    const entry = Object.prototype.hasOwnProperty.call(flags, flagKey) ? flags[flagKey] : undefined;
     if (entry === undefined) {
       return state.status === 'loading'
         ? errorResolution(defaultValue, 'PROVIDER_NOT_READY', '@halyard/openfeature: the flag snapshot has not loaded yet')

@@ -13,7 +13,8 @@ import type {
 } from './types';
 
 /**
- * Whether a boolean flag is on. Missing flags and non-boolean values read as `false`.
+ * Whether a boolean flag is on: its value, or `defaultValue` (default `false`) when the flag is missing or not a
+ * boolean.
  *
  * @example
  * ```tsx
@@ -21,8 +22,9 @@ import type {
  * return newCheckout ? <NewCheckout /> : <Checkout />;
  * ```
  */
-export function useFlag(key: BooleanFlagKey): boolean {
-  return useEntry(key, 'useFlag()')?.value === true;
+export function useFlag(key: BooleanFlagKey, defaultValue = false): boolean {
+  const value = useEntry(key, 'useFlag()')?.value;
+  return typeof value == 'boolean' ? value : defaultValue;
 }
 
 /**

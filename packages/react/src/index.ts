@@ -3,6 +3,8 @@ export type { FlagProviderProps } from './provider';
 export { useFlag, useFlagValue, useVariant, useFlagDetails, useFlags, useFlagStatus } from './hooks';
 export type { FlagStatusInfo } from './hooks';
 export { Flag } from './flag';
+// Re-exported so `import { FlagProvider, sseStream } from '@halyard/react'` works; tree-shaken when unused.
+export { sseStream } from '@halyard/core';
 export type { FlagProps } from './flag';
 export type {
   Register,

@@ -1,6 +1,6 @@
 import { useEffect, useInsertionEffect, useRef, useState, type ReactNode } from 'react';
-import { createSnapshotStore } from '@halyard/core';
-import type { EvaluationContext, ExposureEvent, FlagSnapshot, SnapshotStore } from '@halyard/core';
+import { createPollingSnapshotStore } from '@halyard/core';
+import type { EvaluationContext, ExposureEvent, FlagSnapshot, SnapshotStore, SnapshotStream } from '@halyard/core';
 import { Ctx, type StoreContext } from './internal/context';
 
 export interface FlagProviderProps {
@@ -10,8 +10,11 @@ export interface FlagProviderProps {
   endpoint?: string;
   /** Milliseconds between polls while the tab is visible. Default 30 000. */
   pollInterval?: number;
-  /** Listen to server-sent events from `endpoint` instead of polling, falling back to polling when unavailable. */
-  stream?: boolean;
+  /**
+   * A live-update channel: `sseStream()` streams server-sent events from `endpoint` (`?stream=1`) and polls only
+   * while the stream is down. Imported separately so apps that only poll do not ship the SSE client.
+   */
+  stream?: SnapshotStream;
   /**
    * Who is asking. Changing it (by value, not identity: an inline object literal is fine) refetches while the
    * current values stay on screen, so there is never a flash of defaults.
@@ -38,6 +41,8 @@ export interface FlagProviderProps {
  * <FlagProvider snapshot={snapshotFromServer} endpoint="/api/flags" context={{ userId: user.id }}>
  *   <App />
  * </FlagProvider>
+ * // Live updates over server-sent events, polling while the stream is down:
+ * <FlagProvider endpoint="/api/flags" stream={sseStream()}>…</FlagProvider>
  * ```
  */
 export function FlagProvider(props: FlagProviderProps): ReactNode {
@@ -49,12 +54,9 @@ export function FlagProvider(props: FlagProviderProps): ReactNode {
     const p = latest.current;
     const s =
       p.store ??
-      createSnapshotStore({
-        endpoint: p.endpoint,
+      createPollingSnapshotStore({
+        ...p,
         snapshot,
-        context: p.context,
-        pollInterval: p.pollInterval,
-        stream: p.stream,
         onExposure: (event) => latest.current.onExposure?.(event),
         onError: (error) => latest.current.onError?.(error),
       });

@@ -15,3 +15,31 @@ export function snapshot(version: string, values: Record<string, JsonValue | Sna
   }
   return { version, flags };
 }
+
+// Captured before any test installs fake timers.
+const realSetTimeout = globalThis.setTimeout;
+
+/**
+ * Retries `check` until it passes, sleeping on the REAL clock in between. Works under `vi.useFakeTimers()`, where
+ * @testing-library's waitFor hangs (it drains with a faked setTimeout). Like waitFor, it turns React's act
+ * environment off while waiting: updates caused by real network answers cannot be wrapped in act().
+ */
+export async function eventually(check: () => void, timeout = 5_000): Promise<void> {
+  const env = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean };
+  const previous = env.IS_REACT_ACT_ENVIRONMENT;
+  env.IS_REACT_ACT_ENVIRONMENT = false;
+  const started = performance.now();
+  try {
+    for (;;) {
+      try {
+        check();
+        return;
+      } catch (error) {
+        if (performance.now() - started > timeout) throw error;
+        await new Promise((resolve) => realSetTimeout(resolve, 10));
+      }
+    }
+  } finally {
+    env.IS_REACT_ACT_ENVIRONMENT = previous;
+  }
+}

@@ -87,7 +87,28 @@ async function main(argv: string[]): Promise<void> {
   if (redisUrl) options.redisUrl = redisUrl;
   if (cors && cors !== '*') options.corsOrigins = cors.split(',').map((o) => o.trim()).filter(Boolean);
 
-  const server = await createServer(options);
+  // Signal handlers first: a SIGTERM that arrives while starting (or right after the URL is printed) must still
+  // shut down cleanly instead of killing the process with the default action.
+  let server: Awaited<ReturnType<typeof createServer>> | undefined;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    if (!server) return; // createServer is still running; it is closed as soon as it resolves
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  server = await createServer(options);
+  if (stopping) {
+    await server.close();
+    process.exit(0);
+  }
   const storage = databaseUrl ? `PostgreSQL (schema ${options.schema ?? 'public'})` : `PGlite in ${options.dataDir}`;
   const lines = [`Halyard flag service listening on ${server.url}`, `Storage: ${storage}`, `API reference: ${server.url}/openapi.json`];
   if (server.bootstrapToken) {
@@ -102,19 +123,6 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    server.app.log.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

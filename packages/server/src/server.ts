@@ -1,5 +1,6 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { Authenticator } from './internal/auth';
 import { ChangeBus } from './internal/changes';
 import { openPglite, openPostgres, type Database } from './internal/db';
@@ -10,7 +11,7 @@ import { AuthFailureLimiter, KeyRing } from './internal/keys';
 import { migrate } from './internal/migrations';
 import { openApiDocument } from './internal/openapi';
 import { registerAdminRoutes } from './internal/routes-admin';
-import { registerSdkRoutes } from './internal/routes-sdk';
+import { definitionsFastPath, registerSdkRoutes } from './internal/routes-sdk';
 import { Store } from './internal/store';
 
 export interface ServerOptions {
@@ -46,6 +47,11 @@ export interface ServerOptions {
   authFailureLimit?: number;
   /** Largest accepted request body in bytes. Default 1 MiB (64 KiB for `/sdk/v1/evaluate`). */
   bodyLimit?: number;
+  /**
+   * How often each instance re-checks keys and document versions against the database, in ms: the upper bound on
+   * staleness if a change notification is lost. Default 30,000.
+   */
+  resyncMs?: number;
   /** Passed to Fastify: trust `X-Forwarded-For` from these proxies (needed for per-IP limits behind a proxy). */
   trustProxy?: boolean | string | string[];
 }
@@ -100,15 +106,27 @@ function loggerOption(logger: ServerOptions['logger']): FastifyServerOptions['lo
 export async function createServer(options: ServerOptions = {}): Promise<HalyardServer> {
   const schema = options.schema ?? 'public';
   const dataDir = resolve(options.dataDir ?? '.halyard');
+  // Set once the service is ready; see definitionsFastPath.
+  let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   const app = Fastify({
+    serverFactory: (handler) =>
+      createHttpServer((req, res) => {
+        if (fastPath === undefined || !fastPath(req, res)) handler(req, res);
+      }),
     logger: loggerOption(options.logger),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Per-request log lines would cost more than serving an SDK request; writes and errors are logged instead.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
     return503OnClosing: true,
-    forceCloseConnections: true,
+    // In-flight requests finish on close; idle keep-alive sockets go at once (SSE streams are ended in preClose).
+    forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    // Router-level failures (malformed percent-encoding, over-long parameters) get the same JSON error shape.
+    frameworkErrors: (error, _request, reply) => {
+      const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void (reply as unknown as FastifyReply).code(code).send({ error: { code: code === 414 ? 'uri_too_long' : 'bad_request', message: error.message } });
+    },
   });
   const log = app.log;
   const onError = (error: unknown, message: string) => log.error({ err: error }, message);
@@ -149,10 +167,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       redisChannel: options.redisChannel,
       onMessage(message) {
         if (message.type === 'env') documents.changed(message.env);
-        else if (message.type === 'env-deleted') {
-          documents.dropped(message.env);
-          void refreshKeys();
-        } else void refreshKeys();
+        // Keys first: once the streams end, reconnecting SDKs must already get 401, not a half-deleted state.
+        else if (message.type === 'env-deleted') void refreshKeys().finally(() => documents.dropped(message.env));
+        else void refreshKeys();
       },
       onResync() {
         documents.changedAll();
@@ -165,11 +182,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     const store = new Store(db, bus, documents, keys);
     const auth = new Authenticator(keys, limiter);
 
-    // Safety net for lost notifications (key revocations) and housekeeping, on one shared timer.
+    // Safety net for lost notifications (documents, key revocations) and housekeeping, on one shared timer.
     timer = setInterval(() => {
       limiter.sweep();
       void refreshKeys();
-    }, 30_000);
+      documents.verify().catch((error: unknown) => onError(error, '@halyard/server: checking document versions failed'));
+    }, options.resyncMs ?? 30_000);
     timer.unref();
 
     app.removeAllContentTypeParsers();
@@ -227,7 +245,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     });
 
     // End SSE responses before the HTTP server waits for connections to drain.
-    app.addHook('preClose', async () => documents.close());
+    app.addHook('preClose', async () => {
+      fastPath = undefined;
+      documents.close();
+    });
+    fastPath = definitionsFastPath(keys, documents, limiter);
 
     await app.listen({ port: options.port ?? 4242, host: options.host ?? '127.0.0.1' });
     const address = app.server.address();

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { FlagSnapshot } from '@halyard/core';
 import { flagsHandler, halyard } from '@halyard/express';
-import { createTestFlagClient, forceFlags, overrideCookie, overrideHeaders } from '@halyard/testing/express';
+import { createTestClient } from '@halyard/testing';
+import { forceFlags, overrideCookie, overrideHeaders } from '@halyard/testing/express';
 
 let server: Server | undefined;
 afterEach(async () => {
@@ -33,18 +34,19 @@ function checkoutApp(client: Parameters<typeof halyard>[0]['client'], extra?: (a
 }
 
 describe('@halyard/testing/express', () => {
-  it('createTestFlagClient serves fixed values, both sides, and can change them between requests', async () => {
-    const client = createTestFlagClient({ 'new-checkout': true, 'button-color': 'green' });
+  it('createTestClient (from @halyard/testing) drives an app through halyard(), both sides', async () => {
+    const client = createTestClient({ 'new-checkout': true, 'button-color': 'green' });
     const url = await listen(checkoutApp(client));
     expect(await (await fetch(`${url}/checkout`)).json()).toEqual({ checkout: 'new', color: 'green', variant: 'green' });
-    client.set({ 'new-checkout': false });
+    client.set('new-checkout', false);
+    client.set('button-color', undefined);
     expect(await (await fetch(`${url}/checkout`)).json()).toEqual({ checkout: 'old', color: 'blue' });
     const snapshot = (await (await fetch(`${url}/api/flags`)).json()) as FlagSnapshot;
     expect(Object.keys(snapshot.flags)).toEqual(['new-checkout']);
   });
 
   it('forceFlags pins some flags over a real client and leaves the others alone', async () => {
-    const client = createTestFlagClient({ 'new-checkout': false, 'button-color': 'green' });
+    const client = createTestClient({ 'new-checkout': false, 'button-color': 'green' });
     const url = await listen(checkoutApp(client, (app) => app.use(forceFlags({ 'new-checkout': true }))));
     expect(await (await fetch(`${url}/checkout`)).json()).toEqual({ checkout: 'new', color: 'green', variant: 'green' });
   });
@@ -60,7 +62,7 @@ describe('@halyard/testing/express', () => {
 
   it('overrideHeaders / overrideCookie drive a server that enabled signed overrides', async () => {
     const secret = 's'.repeat(40);
-    const client = createTestFlagClient({ 'new-checkout': false, 'button-color': 'blue' });
+    const client = createTestClient({ 'new-checkout': false, 'button-color': 'blue' });
     const url = await listen(checkoutApp(client, undefined, secret));
     const headers = overrideHeaders({ 'new-checkout': true }, secret);
     expect(await (await fetch(`${url}/checkout`, { headers })).json()).toMatchObject({ checkout: 'new' });

@@ -1,55 +1,12 @@
-import { createFlagClient, parseDefinitions } from '@halyard/core';
-import type { EvaluationContext, EvaluationDetails, FlagClient, FlagSnapshot, JsonValue, SourceUpdate } from '@halyard/core';
+import type { EvaluationContext, EvaluationDetails, FlagSnapshot, JsonValue } from '@halyard/core';
 import { createOverrideToken } from '@halyard/express';
 import type { OverrideTokenOptions, RequestFlags, Widen } from '@halyard/express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { documentFor, type TestFlagOptions } from './internal/document';
 
+// For a whole test app, give `createTestClient(values)` from '@halyard/testing' to `halyard({ client })`; the
+// helpers below cover the other cases (pinning a few flags over a real client, driving a running server).
 export { createOverrideToken };
 export type { OverrideTokenOptions };
-
-/** A real `FlagClient` serving fixed values to everyone, whose values a test can change between requests. */
-export interface TestFlagClient extends FlagClient {
-  /** Replace every value (flags not listed disappear); takes effect on the next read. */
-  set(values: Readonly<Record<string, JsonValue>>): void;
-}
-
-/**
- * A real, ready `FlagClient` (from `@halyard/core`) serving `values` to every context: give it to the app's
- * `halyard({ client })` and `flagsHandler({ client })` in tests. Missing flags and type mismatches behave exactly as
- * in production (defaults, reason `ERROR`).
- *
- * @example
- * const client = createTestFlagClient({ 'new-checkout': true, 'button-color': 'green' });
- * const app = createApp({ flags: client });
- * await request(app).get('/checkout'); // renders the new checkout
- * client.set({ 'new-checkout': false });
- */
-export function createTestFlagClient(values: Readonly<Record<string, JsonValue>> = {}, options?: TestFlagOptions): TestFlagClient {
-  let emit: ((update: SourceUpdate) => void) | undefined;
-  let version = 0;
-  const load = (next: Readonly<Record<string, JsonValue>>): void => {
-    const result = parseDefinitions(documentFor(next, options, ++version));
-    if (!result.ok) {
-      throw new Error(`@halyard/testing/express: these values do not make a valid flags document: ${result.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
-    }
-    emit?.({ type: 'definitions', definitions: result.definitions });
-  };
-  const client = createFlagClient({
-    source: {
-      name: 'test-values',
-      start(e) {
-        emit = e;
-        load(values);
-        return () => {
-          emit = undefined;
-        };
-      },
-    },
-    logger: false,
-  });
-  return Object.assign(client, { set: load });
-}
 
 /**
  * Express middleware forcing some flags for every request, mounted AFTER the app's `halyard()`: the listed flags

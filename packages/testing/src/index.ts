@@ -1,1 +1,5 @@
-export {};
+export { createTestClient } from './internal/test-client';
+export type { TestClientOptions, TestFlagClient } from './internal/test-client';
+export { createTestSnapshot } from './internal/document';
+export type { TestFlagOptions, TestFlagValues } from './internal/document';
+export { forEachFlagState } from './internal/for-each-flag-state';

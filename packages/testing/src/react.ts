@@ -1,1 +1,2 @@
-export {};
+export { TestFlagProvider, renderWithFlags } from './internal/react';
+export type { TestFlagProviderProps, TestFlags, RenderWithFlagsOptions, RenderWithFlagsResult } from './internal/react';

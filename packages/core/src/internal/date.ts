@@ -50,13 +50,25 @@ export function parseIsoDate(input: string): number | undefined {
   return d.getTime() - offsetMinutes * 60_000;
 }
 
-/** Epoch milliseconds of a date operand or attribute: an ISO-8601 string, a finite number (epoch ms) or a valid Date. */
+const dateGetTime = Date.prototype.getTime;
+
+/** The epoch milliseconds of a real `Date` (brand-checked, so it works across realms), else undefined. */
+function dateTime(value: object): number | undefined {
+  try {
+    const t = dateGetTime.call(value as Date);
+    return Number.isFinite(t) ? t : undefined;
+  } catch {
+    return undefined; // not a Date
+  }
+}
+
+/**
+ * Epoch milliseconds of a date operand or attribute: an ISO-8601 string, a finite number (epoch ms) or a valid
+ * `Date`. Anything else is `undefined`. Never throws.
+ */
 export function toEpochMs(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string') return parseIsoDate(value);
-  if (value instanceof Date) {
-    const t = value.getTime();
-    return Number.isFinite(t) ? t : undefined;
-  }
+  if (typeof value === 'object' && value !== null) return dateTime(value);
   return undefined;
 }

@@ -102,7 +102,8 @@ export function createPoller(options: PollerOptions): Poller {
       }
       if (!response.ok) {
         void response.body?.cancel().catch(() => {});
-        throw new Error(`${method} ${spec.url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+        const hint = response.status === 401 || response.status === 403 ? ' (check the credentials: sdkKey or headers)' : '';
+        throw new Error(`${method} ${spec.url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${hint}`);
       }
       const text = await response.text();
       if (!isCurrent()) return false;

@@ -7,7 +7,17 @@ export function formatProblems(problems: readonly DefinitionProblem[], limit = 5
   return lines.join('\n');
 }
 
-/** An Error carrying every problem of an invalid flags document. */
+/**
+ * An Error carrying every problem of an invalid flags document (thrown by `staticSource`, reported by the other
+ * sources as their `error` update).
+ *
+ * @example
+ * try {
+ *   staticSource(document);
+ * } catch (error) {
+ *   if (error instanceof DefinitionsError) for (const p of error.problems) console.error(p.path, p.message);
+ * }
+ */
 export class DefinitionsError extends Error {
   readonly problems: readonly DefinitionProblem[];
   constructor(intro: string, problems: readonly DefinitionProblem[]) {

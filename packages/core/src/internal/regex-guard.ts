@@ -9,10 +9,13 @@
  * - a repeated group with alternatives that can start with the same character: `(a|a)*`, `(a|ab)+`, `(\w|_)*`
  *   (alternatives must each start with a distinct literal character, e.g. `(ab|cd)+`; write `[\w_]+` instead);
  * - backreferences (`\1`, `\k<name>`), which no linear-time engine supports and which enable exponential work;
+ * - more than {@link MAX_UNBOUNDED_WILDCARDS} unbounded repetitions of wildcards (`.`, `\w`, `\d`, `\s` and their
+ *   negations, negated classes `[^…]`), e.g. `.*a.*b.*c`: each one multiplies the work on a failing input by its
+ *   length (polynomial ReDoS);
  * - patterns longer than {@link MAX_PATTERN_LENGTH}, which are hard to review and to analyse.
  *
- * This rejects some harmless patterns; the error message suggests the rewrite. Polynomial blow-ups such as
- * `\d+\d+x` remain possible, which is why the evaluator also caps the length of strings it tests (see evaluator).
+ * This rejects some harmless patterns; the error message suggests the rewrite. Quadratic cases such as `\d+\d+x`
+ * remain possible, which is why the evaluator also caps the length of strings it tests (see evaluator).
  */
 
 /** Longest pattern accepted; long patterns are hard to review and the analysis below is only as good as it is simple. */
@@ -36,15 +39,22 @@ interface Quantifier {
   length: number;
   /** Can repeat more than once (`*`, `+`, `{n,}`, `{n,m}` with m > 1). */
   repeats: boolean;
+  /** Has no upper bound (`*`, `+`, `{n,}`). */
+  unbounded: boolean;
 }
+
+/** Unbounded repetitions of wildcards (`.*`, `\w+`, `[^,]*`) allowed in one pattern; see `checkRegex`. */
+export const MAX_UNBOUNDED_WILDCARDS = 2;
 
 function readQuantifier(p: string, i: number): Quantifier | undefined {
   const c = p[i];
   let len = 0;
   let repeats = false;
+  let unbounded = false;
   if (c === '*' || c === '+') {
     len = 1;
     repeats = true;
+    unbounded = true;
   } else if (c === '?') {
     len = 1;
   } else if (c === '{') {
@@ -54,9 +64,10 @@ function readQuantifier(p: string, i: number): Quantifier | undefined {
     const min = Number(m[1]);
     const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
     repeats = max > 1;
+    unbounded = max === Infinity;
   } else return undefined;
   if (p[i + len] === '?') len++; // lazy variants backtrack just the same
-  return { length: len, repeats };
+  return { length: len, repeats, unbounded };
 }
 
 /**
@@ -89,7 +100,20 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
       frame.alternativeStarts.push(literal === null ? null : ci ? literal.toLowerCase() : literal);
     }
   };
+  let wildcards = 0;
   let i = 0;
+  /** Reads the quantifier after an atom ending at `i`; `wide` atoms match many characters (`.`, `\w`, `[^x]`). */
+  const quantify = (wide: boolean): string | undefined => {
+    const q = readQuantifier(pattern, i);
+    if (q === undefined) return undefined;
+    top.hasRepeat = true;
+    if (q.repeats) top.hasUnboundedRepeat = true;
+    i += q.length;
+    if (wide && q.unbounded && ++wildcards > MAX_UNBOUNDED_WILDCARDS) {
+      return `more than ${MAX_UNBOUNDED_WILDCARDS} unbounded wildcard repetitions (like ".*a.*b.*c"): each one multiplies the work on a long non-matching input (polynomial ReDoS); anchor the pattern, use literal separators or fewer ".*"`;
+    }
+    return undefined;
+  };
   while (i < pattern.length) {
     const c = pattern[i] as string;
     if (c === '\\') {
@@ -111,12 +135,8 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
       else if (next === 'x') len = 4;
       else if (next === 'c') len = 3;
       i += len;
-      const q = readQuantifier(pattern, i);
-      if (q !== undefined) {
-        top.hasRepeat = true;
-        if (q.repeats) top.hasUnboundedRepeat = true;
-        i += q.length;
-      }
+      const problem = quantify(/[dDwWsSpP]/.test(next));
+      if (problem !== undefined) return problem;
       continue;
     }
     if (c === '[') {
@@ -124,13 +144,10 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
       let j = i + 1;
       while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
       noteAtomStart(top, null);
+      const negated = pattern[i + 1] === '^';
       i = j + 1;
-      const q = readQuantifier(pattern, i);
-      if (q !== undefined) {
-        top.hasRepeat = true;
-        if (q.repeats) top.hasUnboundedRepeat = true;
-        i += q.length;
-      }
+      const problem = quantify(negated);
+      if (problem !== undefined) return problem;
       continue;
     }
     if (c === '(') {
@@ -195,12 +212,8 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
     // Astral characters take two code units; treat the pair as one atom.
     const cu = c.charCodeAt(0);
     i += cu >= 0xd800 && cu <= 0xdbff ? 2 : 1;
-    const q = readQuantifier(pattern, i);
-    if (q !== undefined) {
-      top.hasRepeat = true;
-      if (q.repeats) top.hasUnboundedRepeat = true;
-      i += q.length;
-    }
+    const problem = quantify(c === '.');
+    if (problem !== undefined) return problem;
   }
   return undefined;
 }

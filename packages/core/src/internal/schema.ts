@@ -27,6 +27,7 @@ export const OPERATORS: readonly Operator[] = [
   'after',
   'exists',
   'inSegment',
+  'inCidr',
 ];
 
 /** Operators that compare strings and therefore honour `caseInsensitive`. */

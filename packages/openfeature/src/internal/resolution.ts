@@ -28,12 +28,12 @@ export function errorResolution<T>(
 }
 
 export function typeMismatch<T>(flagKey: string, defaultValue: T, type: RequestedType, actual: unknown): ResolutionDetails<T> {
-  const actualType = actual === null ? 'null' : Array.isArray(actual) ? 'array' : typeof actual;
+  const actualType = typeof actual === 'boolean' || typeof actual === 'string' || typeof actual === 'number' ? typeof actual : 'object';
+  const reader = `get${actualType[0]!.toUpperCase()}${actualType.slice(1)}Value`;
   return errorResolution(
     defaultValue,
     'TYPE_MISMATCH',
-    `@halyard/openfeature: flag "${flagKey}" holds a ${actualType} value but was resolved as ${type}; ` +
-      `call the resolve method matching the flag's type (get${type[0]!.toUpperCase()}${type.slice(1)}Value was used)`,
+    `@halyard/openfeature: flag "${flagKey}" holds ${actualType} values but was read as ${type}; read it with ${reader}/Details`,
   );
 }
 

@@ -100,7 +100,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
       let retry: NodeJS.Timeout | undefined;
       let delay = 250;
       const connect = async (isReconnect: boolean): Promise<void> => {
-        const c = new pg.Client({ connectionString });
+        // TCP keep-alive: a listener whose connection silently died would otherwise never notice.
+        const c = new pg.Client({ connectionString, keepAlive: true });
         client = c;
         let failed = false;
         const fail = (error?: Error) => {

@@ -140,6 +140,21 @@ export class DocumentHub {
     for (const env of new Set([...this.entries.keys(), ...this.streams.keys()])) this.changed(env);
   }
 
+  /**
+   * Compares cached versions with the database and re-reads what is behind: bounds staleness when a notification
+   * was lost (Redis-only propagation, a listener that died silently). One small query.
+   */
+  async verify(): Promise<void> {
+    if (this.entries.size === 0) return;
+    const rows = await this.options.db.query<{ key: string; version: unknown }>('select key, version from environments');
+    const versions = new Map(rows.map((row) => [row.key, Number(row.version)]));
+    for (const [env, entry] of this.entries) {
+      const version = versions.get(env);
+      if (version === undefined) this.dropped(env);
+      else if (version > entry.version) this.changed(env);
+    }
+  }
+
   /** The environment is gone: forget it and end its streams (SDKs reconnect and get a 401/404). */
   dropped(env: string): void {
     this.entries.delete(env);

@@ -126,11 +126,17 @@ export class KeyRing {
 /** Counts failed authentications per client IP in fixed one-minute windows. */
 export class AuthFailureLimiter {
   private windows = new Map<string, { count: number; resetAt: number }>();
+  private blockedUntil = 0;
 
   constructor(
     private readonly limit: number,
     private readonly windowMs = 60_000,
   ) {}
+
+  /** True while any address is blocked (fast paths that skip the per-IP check must step aside then). */
+  anyBlocked(now = Date.now()): boolean {
+    return now < this.blockedUntil;
+  }
 
   /** Seconds until the IP may try again, or 0 when it is not blocked. */
   blockedFor(ip: string, now = Date.now()): number {
@@ -143,8 +149,10 @@ export class AuthFailureLimiter {
   fail(ip: string, now = Date.now()): void {
     if (this.limit <= 0) return;
     const window = this.windows.get(ip);
-    if (!window || window.resetAt <= now) this.windows.set(ip, { count: 1, resetAt: now + this.windowMs });
-    else window.count++;
+    let current = window;
+    if (!current || current.resetAt <= now) this.windows.set(ip, (current = { count: 1, resetAt: now + this.windowMs }));
+    else current.count++;
+    if (current.count >= this.limit) this.blockedUntil = Math.max(this.blockedUntil, current.resetAt);
   }
 
   sweep(now = Date.now()): void {

@@ -21,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `create sequence halyard_version_seq`,
       `create table environments (
         key text primary key,
+        ordinal bigserial not null,
         name text not null,
         version bigint not null,
         created_at timestamptz not null default now(),

@@ -313,6 +313,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOpt
   // ---- audit log ----
   app.get('/api/v1/audit', viewer, async (request) => {
     const q = request.query;
+    const allowed = ['env', 'environment', 'flag', 'segment', 'resourceType', 'actor', 'action', 'cursor', 'since', 'until', 'limit'];
+    for (const name of Object.keys(isPlainObject(q) ? q : {})) {
+      if (!allowed.includes(name)) throw badRequest(`Unknown query parameter "${name.slice(0, 40)}"; use ${allowed.join(', ')}`);
+    }
     const read = (name: string, max = 200) => {
       const value = queryParam(q, name);
       if (value !== undefined && (value.length === 0 || value.length > max)) throw badRequest(`Query parameter "${name}" must be 1–${max} characters`);

@@ -1,10 +1,11 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EvaluationContext } from '@halyard/core';
-import type { Authenticator } from './auth';
+import { extractToken, type Authenticator } from './auth';
 import type { DocumentEntry, DocumentHub } from './documents';
 import { HttpError } from './errors';
 import { isPlainObject, parseEntityTags } from './json';
-import type { ApiKey } from './keys';
+import type { ApiKey, AuthFailureLimiter, KeyRing } from './keys';
 import { bodyObject, onlyFields, problem } from './validate';
 
 export interface SdkRouteOptions {
@@ -34,6 +35,40 @@ function notModified(header: string | undefined, entry: DocumentEntry): boolean 
   return tags !== undefined && tags.some((tag) => tag === v || tag === `${v}-gzip`);
 }
 
+/**
+ * `GET /sdk/v1/definitions` straight on node:http, ahead of Fastify's routing: the hottest endpoint, answered
+ * from memory only (cached key, cached document). Anything else — unknown or wrong key, an uncached document,
+ * HEAD, an address under the failed-auth limit — returns false and goes through the full Fastify route, which
+ * produces the same answers plus every error.
+ */
+export function definitionsFastPath(keys: KeyRing, hub: DocumentHub, limiter: AuthFailureLimiter): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if (req.method !== 'GET' || req.url !== '/sdk/v1/definitions' || limiter.anyBlocked()) return false;
+    const token = extractToken(req.headers.authorization);
+    if (token === undefined || token.length > 256) return false;
+    const key = keys.lookup(token);
+    if (key === undefined || key.type !== 'sdk') return false;
+    const entry = hub.peek(key.environment!);
+    if (entry === undefined) return false;
+    const gzip = acceptsGzip(req.headers['accept-encoding']);
+    const etag = gzip ? entry.gzipEtag : entry.etag;
+    if (notModified(req.headers['if-none-match'], entry)) {
+      res.writeHead(304, { etag, 'cache-control': 'no-cache', vary: 'Accept-Encoding' });
+      res.end();
+      return true;
+    }
+    const body = gzip ? entry.gzipBody : entry.body;
+    res.writeHead(
+      200,
+      gzip
+        ? { etag, 'cache-control': 'no-cache', vary: 'Accept-Encoding', 'content-type': JSON_TYPE, 'content-encoding': 'gzip', 'content-length': body.length }
+        : { etag, 'cache-control': 'no-cache', vary: 'Accept-Encoding', 'content-type': JSON_TYPE, 'content-length': body.length },
+    );
+    res.end(body);
+    return true;
+  };
+}
+
 async function currentEntry(hub: DocumentHub, key: ApiKey): Promise<DocumentEntry> {
   const env = key.environment!;
   const entry = hub.peek(env) ?? (await hub.get(env));
@@ -58,7 +93,8 @@ export function registerSdkRoutes(app: FastifyInstance, options: SdkRouteOptions
     return reply.send(gzip ? entry.gzipBody : entry.body);
   });
 
-  app.get('/sdk/v1/stream', async (request, reply) => {
+  // No automatic HEAD route: a HEAD request would otherwise hold a stream slot open with nothing to read.
+  app.get('/sdk/v1/stream', { exposeHeadRoute: false }, async (request, reply) => {
     const key = await auth.check(request, 'server-sdk');
     const entry = await currentEntry(hub, key);
     const lastEventId = request.headers['last-event-id'];

@@ -3,7 +3,7 @@ import type { FlagDefinition, FlagsDocument, JsonValue, SegmentDefinition } from
 import type { ChangeBus, ChangeMessage } from './changes';
 import type { Database, Queryable } from './db';
 import { composeDocument, loadDocument, type DocumentHub } from './documents';
-import { HttpError, badRequest, conflict, invalidDefinitions, notFound, versionConflict } from './errors';
+import { badRequest, conflict, invalidDefinitions, notFound } from './errors';
 import { jsonDiff, type DiffEntry } from './json';
 import { KEY_COLUMNS, createKey, keyFromRow, type ApiKey, type KeyRing, type KeyType, type Role } from './keys';
 
@@ -134,7 +134,7 @@ export class Store {
   // ---- environments -------------------------------------------------------------------------------------------
 
   async listEnvironments(): Promise<EnvironmentInfo[]> {
-    const rows = await this.db.query<EnvRow & Record<string, unknown>>('select * from environments order by created_at, key');
+    const rows = await this.db.query<EnvRow & Record<string, unknown>>('select * from environments order by ordinal');
     return rows.map(envFromRow);
   }
 

@@ -1,0 +1,28 @@
+'use client';
+import { useFlag } from '@halyard/react';
+import { RECOMMENDED } from '@/lib/products';
+
+/**
+ * Kill-switched section: rendered on the server with the visitor's flags, then kept live by the provider's
+ * polling — turning `ai-recommendations` off in flags.json removes it from open pages without a reload.
+ */
+export function Recommendations() {
+  const enabled = useFlag('ai-recommendations');
+  if (!enabled) return null;
+  return (
+    <section className="recs" data-testid="ai-recommendations">
+      <h2>
+        Recommended for you <span className="badge">AI</span>
+      </h2>
+      <div className="grid">
+        {RECOMMENDED.map((p) => (
+          <div className="card" key={p.id}>
+            <div className="swatch">{p.emoji}</div>
+            <h3>{p.name}</h3>
+            <span className="price">€{p.price}</span>
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,15 @@
+import { createHalyard } from '@halyard/next';
+import { flagContext } from './context';
+import { flagClient } from './flag-client';
+
+/** Poll every 2 s so an edit of flags.json shows up quickly in open pages (30 s is the library default). */
+export const POLL_INTERVAL = 2_000;
+
+export const halyard = createHalyard({
+  client: flagClient(),
+  context: flagContext,
+  endpoint: '/api/flags',
+  pollInterval: POLL_INTERVAL,
+});
+
+export const { getFlags, HalyardProvider, withFlags } = halyard;

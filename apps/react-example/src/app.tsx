@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import { createSnapshotStore } from '@halyard/core';
+import { FlagProvider, useFlag, useFlagStatus, useFlagValue } from '@halyard/react';
+
+/**
+ * Where the Express example runs. Empty (the default) means same origin: the Express example serves this build
+ * at /spa/. For `vite dev`, set VITE_API_ORIGIN=http://localhost:4000 (the Express example allows that origin).
+ */
+const API_ORIGIN = import.meta.env.VITE_API_ORIGIN ?? '';
+
+const CART = [
+  { id: 'rope', name: 'Braided halyard, 20 m', price: 49, emoji: '🪢' },
+  { id: 'shackle', name: 'Snap shackle', price: 22, emoji: '🔗' },
+];
+const RECOMMENDED = [
+  { id: 'winch', name: 'Self-tailing winch', price: 389, emoji: '🛞' },
+  { id: 'gloves', name: 'Sailing gloves', price: 29, emoji: '🧤' },
+  { id: 'compass', name: 'Hand-bearing compass', price: 79, emoji: '🧭' },
+];
+
+function Checkout() {
+  const { status } = useFlagStatus();
+  const isNew = useFlag('new-checkout');
+  const color = useFlagValue('button-color', 'blue');
+  const ai = useFlag('ai-recommendations');
+  const total = CART.reduce((sum, p) => sum + p.price, 0);
+  // A SPA has no server snapshot: wait for the first answer instead of flashing the default checkout.
+  if (status === 'loading') return <p className="lead" data-testid="loading">Loading your checkout…</p>;
+  return (
+    <>
+      <div className="card" data-testid="checkout" data-variant={isNew ? 'new' : 'old'}>
+        {isNew ? (
+          <>
+            <h2>Express checkout</h2>
+            <p className="lead">Everything on one page.</p>
+          </>
+        ) : (
+          <div className="steps">
+            <div className="step active">1. Address</div>
+            <div className="step">2. Shipping</div>
+            <div className="step">3. Payment</div>
+          </div>
+        )}
+        <ul className="cart">
+          {CART.map((p) => (
+            <li key={p.id}>
+              {p.emoji} {p.name} <b>€{p.price}</b>
+            </li>
+          ))}
+        </ul>
+        <button className={`pay ${color}`} data-testid="pay-button" data-color={color} type="button">
+          Pay €{total}
+        </button>
+      </div>
+      {ai && (
+        <section data-testid="ai-recommendations">
+          <h2>Recommended for you</h2>
+          <div className="grid">
+            {RECOMMENDED.map((p) => (
+              <div className="card" key={p.id}>
+                <div className="swatch">{p.emoji}</div>
+                <h3>{p.name}</h3>
+                <b>€{p.price}</b>
+              </div>
+            ))}
+          </div>
+        </section>
+      )}
+    </>
+  );
+}
+
+export function App() {
+  // The store is built by hand only to send cookies cross-origin (the uid cookie identifies the visitor);
+  // same-origin apps just write <FlagProvider endpoint="/api/flags" pollInterval={2000}>.
+  const [store] = useState(() =>
+    createSnapshotStore({
+      endpoint: `${API_ORIGIN}/api/flags`,
+      pollInterval: 2_000,
+      fetch: (input, init) => fetch(input, { ...init, credentials: 'include' }),
+    }),
+  );
+  return (
+    <FlagProvider store={store}>
+      <header className="header">
+        <span className="brand">⛵ Halyard Shop</span>
+        <span className="badge">React SPA</span>
+      </header>
+      <main>
+        <h1>Checkout</h1>
+        <Checkout />
+      </main>
+    </FlagProvider>
+  );
+}

@@ -1,0 +1,440 @@
+/**
+ * `pnpm bench:server`: the Halyard flag service (`halyard serve`) under load, beside the Unleash figures measured
+ * on the same machine kind (unleash-server 8.2.0 + PostgreSQL 15, 50 flags, 50 connections, 15 s).
+ *
+ * Method:
+ * - the server runs as its own child process (plain `node`, no loader: src/cli.ts bundled with esbuild, npm
+ *   dependencies external), on real PostgreSQL (BENCH_DATABASE_URL, default the local `test` database, in a
+ *   throw-away schema) or on PGlite when PostgreSQL is unreachable; RSS is read from /proc/<pid>/status;
+ * - 50 flags with targets, rules and splits (~36 KB document, like the 35 KB Unleash payload);
+ * - cold start = spawn → GET /health 200, on an existing database (second start);
+ * - autocannon, 50 connections, BENCH_DURATION seconds each (default 15), after a 3 s warm-up:
+ *   GET /sdk/v1/definitions with gzip (what SDKs send), without gzip (full 35 KB body), with If-None-Match (304),
+ *   and POST /sdk/v1/evaluate (client key, 10,000 users cycled);
+ * - propagation: BENCH_STREAMS (default 1,000) SSE streams connected to /sdk/v1/stream; BENCH_TOGGLES (default 20)
+ *   kill-switch toggles through the admin API; per stream, the time from sending the toggle to receiving the new
+ *   version's event (every stream × every toggle is one sample). Load generator and streams share this process;
+ *   their own overhead is included.
+ * Numbers are printed, never asserted.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { build } from 'esbuild';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 15);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
+const TOGGLES = Number(process.env.BENCH_TOGGLES ?? 20);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const SERVER_DIR = fileURLToPath(new URL('../../packages/server/', import.meta.url));
+const requireFromServer = createRequire(join(SERVER_DIR, 'package.json'));
+
+const TARGETS = { rps: 16_000, p99: 10, propagationP99: 100, rssIdle: 80 };
+const UNLEASH = {
+  definitions: { rps: 1590, p50: 31, p99: 67 },
+  notModified: { rps: 2600, p99: 48 },
+  rssIdle: 160,
+  rssLoad: 350,
+  propagationMedianMs: 6400,
+  propagationMedian1sPollMs: 950,
+  coldStartMs: 1500,
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Server process
+
+async function bundleCli(): Promise<string> {
+  // Inside the server package's node_modules, so the external npm dependencies resolve from there.
+  const outdir = join(SERVER_DIR, 'node_modules', '.cache', 'halyard-bench');
+  mkdirSync(outdir, { recursive: true });
+  const outfile = join(outdir, 'cli.mjs');
+  await build({
+    entryPoints: [join(SERVER_DIR, 'src', 'cli.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@halyard/source'],
+    external: ['fastify', 'pg', 'ioredis', '@electric-sql/pglite'],
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  token: string | undefined;
+  startMs: number;
+}
+
+async function startServer(cli: string, env: Record<string, string>): Promise<ServerProcess> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--log-level', 'warn'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  for (;;) {
+    const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+    if (url) {
+      // Launch → health 200, as the Unleash cold start was measured.
+      for (;;) {
+        const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+        if (ok) break;
+        await sleep(10);
+      }
+      return { child, url, token: /(hy_admin_[A-Za-z0-9_-]+)/.exec(out)?.[1], startMs: performance.now() - started };
+    }
+    if (child.exitCode !== null) throw new Error(`halyard serve exited with ${child.exitCode}: ${out}`);
+    await sleep(10);
+  }
+}
+
+async function stopServer(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5000)]);
+  if (server.child.exitCode === null) server.child.kill('SIGKILL');
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data
+
+async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const response = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+function benchFlag(i: number) {
+  return {
+    description: `Checkout rewrite, part ${i}.`,
+    owner: `team-${i % 7}`,
+    variants: { on: true, off: false },
+    enabled: i % 9 !== 0,
+    offVariant: 'off',
+    targets: [{ variant: 'on', values: Array.from({ length: 5 }, (_, j) => `user-${i * 100 + j}`) }],
+    rules: [
+      {
+        id: `enterprise-${i}`,
+        conditions: [
+          { attribute: 'country', operator: 'in', values: ['US', 'CA', 'GB'] },
+          { attribute: 'plan', operator: 'equals', values: ['enterprise'] },
+          { attribute: 'email', operator: 'endsWith', values: ['@example.com'] },
+        ],
+        serve: { variant: 'on' },
+      },
+      {
+        id: `beta-${i}`,
+        conditions: [{ attribute: 'appVersion', operator: 'semverGte', values: ['4.2.0'] }],
+        serve: { split: [{ variant: 'on', percentage: 50 }, { variant: 'off', percentage: 50 }] },
+      },
+    ],
+    defaultServe: { split: [{ variant: 'on', percentage: (i * 7) % 100 }, { variant: 'off', percentage: 100 - ((i * 7) % 100) }] },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  statuses: string;
+  errors: number;
+}
+
+async function load(options: autocannon.Options): Promise<LoadResult> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const statuses = Object.entries({ '2xx': result['2xx'], '3xx': result['3xx'], '4xx': result['4xx'], '5xx': result['5xx'] })
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ');
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors + result.timeouts };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Propagation
+
+interface Stream {
+  request: http.ClientRequest;
+  lastVersion: number;
+  onVersion?: (version: number) => void;
+}
+
+const ID_LINE = Buffer.from('\nid: ');
+
+function openStream(url: string, token: string, agent: http.Agent): Promise<Stream> {
+  return new Promise((resolve, reject) => {
+    const stream: Stream = { request: undefined as unknown as http.ClientRequest, lastVersion: 0 };
+    let tail: Buffer = Buffer.alloc(0);
+    let resolved = false;
+    stream.request = http.get(`${url}/sdk/v1/stream`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      if (res.statusCode !== 200) {
+        reject(new Error(`stream: HTTP ${res.statusCode}`));
+        return;
+      }
+      res.on('data', (chunk: Buffer) => {
+        // Only the `id:` lines matter. Scan the bytes (no decoding of the ~50 KB documents) and keep a short tail
+        // for a line split across chunks.
+        const data = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
+        let at = data.indexOf(ID_LINE);
+        while (at >= 0) {
+          const end = data.indexOf(10, at + ID_LINE.length);
+          if (end < 0) break;
+          const version = Number(data.toString('latin1', at + ID_LINE.length, end));
+          if (version > stream.lastVersion) {
+            stream.lastVersion = version;
+            stream.onVersion?.(version);
+            if (!resolved) {
+              resolved = true;
+              resolve(stream);
+            }
+          }
+          at = data.indexOf(ID_LINE, end);
+        }
+        tail = data.subarray(Math.max(0, data.length - 32));
+      });
+    });
+    stream.request.on('error', (error) => {
+      if (!resolved) reject(error);
+    });
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function main(): Promise<void> {
+  console.log(`Halyard flag service benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
+  console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per run; propagation: ${STREAMS} SSE streams × ${TOGGLES} toggles\n`);
+
+  const cli = await bundleCli();
+  let env: Record<string, string>;
+  let cleanup: () => Promise<void>;
+  let storage: string;
+  // pg comes from the server package (a dependency there, not here); only the schema setup/cleanup needs it.
+  const pg = requireFromServer('pg') as {
+    Client: new (options: { connectionString: string }) => { connect(): Promise<void>; query(sql: string): Promise<unknown>; end(): Promise<void> };
+  };
+  const schema = `halyard_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  try {
+    await admin.connect();
+    env = { DATABASE_URL, HALYARD_DB_SCHEMA: schema };
+    storage = `PostgreSQL (${new URL(DATABASE_URL).host}, schema ${schema})`;
+    cleanup = async () => {
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    };
+  } catch {
+    const dir = mkdtempSync(join(os.tmpdir(), 'halyard-bench-'));
+    env = { HALYARD_DATA_DIR: dir };
+    storage = `PGlite (${dir}) — PostgreSQL at ${DATABASE_URL} was unreachable`;
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`storage: ${storage}`);
+
+  let server: ServerProcess | undefined;
+  const streams: Stream[] = [];
+  try {
+    // First start: migrations and the admin token. Then the data, then a restart for the cold-start figure.
+    server = await startServer(cli, env);
+    const token = server.token!;
+    for (let i = 0; i < 50; i++) await api(server.url, token, 'POST', '/api/v1/environments/production/flags', { key: `flag-${i}`, definition: benchFlag(i) });
+    const sdk = (await api(server.url, token, 'POST', '/api/v1/keys', { type: 'sdk', environment: 'production', name: 'bench' })).token as string;
+    const clientKey = (await api(server.url, token, 'POST', '/api/v1/keys', { type: 'client', environment: 'production', name: 'bench' })).token as string;
+    await stopServer(server);
+    server = await startServer(cli, env);
+    const { url } = server;
+    const pid = server.child.pid!;
+
+    const identity = await fetch(`${url}/sdk/v1/definitions`, { headers: { authorization: `Bearer ${sdk}`, 'accept-encoding': 'identity' } });
+    const body = await identity.text();
+    const etag = identity.headers.get('etag')!;
+    const gzipBytes = await new Promise<number>((resolve, reject) => {
+      http
+        .get(`${url}/sdk/v1/definitions`, { headers: { authorization: `Bearer ${sdk}`, 'accept-encoding': 'gzip' } }, (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => (n += c.length));
+          res.on('end', () => resolve(n));
+        })
+        .on('error', reject);
+    });
+    console.log(`document: 50 flags, ${fmt(body.length / 1024, 1)} KB (${fmt(gzipBytes / 1024, 1)} KB gzipped), version ${etag}`);
+    console.log(`cold start (existing database, launch → /health 200): ${fmt(server.startMs)} ms\n`);
+
+    await sleep(2000);
+    const rssIdle = rssMb(pid);
+    let rssPeak = rssIdle;
+    const sampler = setInterval(() => {
+      try {
+        rssPeak = Math.max(rssPeak, rssMb(pid));
+      } catch {
+        // the process is gone; reported below
+      }
+    }, 250);
+
+    const defUrl = `${url}/sdk/v1/definitions`;
+    const auth = { authorization: `Bearer ${sdk}` };
+    process.stdout.write('warming up… ');
+    await autocannon({ url: defUrl, connections: CONNECTIONS, duration: 3, headers: { ...auth, 'accept-encoding': 'gzip' } });
+    process.stdout.write('definitions (gzip)… ');
+    const defGzip = await load({ url: defUrl, headers: { ...auth, 'accept-encoding': 'gzip' } });
+    process.stdout.write('definitions (identity)… ');
+    const defIdentity = await load({ url: defUrl, headers: { ...auth, 'accept-encoding': 'identity' } });
+    process.stdout.write('304… ');
+    const notModified = await load({ url: defUrl, headers: { ...auth, 'accept-encoding': 'gzip', 'if-none-match': `${etag.slice(0, -1)}-gzip"` } });
+    process.stdout.write('evaluate…\n');
+    let user = 0;
+    const evaluate = await load({
+      url: `${url}/sdk/v1/evaluate`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${clientKey}`, 'content-type': 'application/json' },
+      requests: [
+        {
+          setupRequest: (request) => ({
+            ...request,
+            body: JSON.stringify({ context: { userId: `user-${user++ % 10_000}`, country: 'US', plan: user % 3 ? 'pro' : 'enterprise', email: `u${user}@example.com`, appVersion: '4.3.1' } }),
+          }),
+        },
+      ],
+    });
+
+    // Propagation: STREAMS idle SSE clients, then toggles.
+    process.stdout.write(`opening ${STREAMS} streams… `);
+    const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+    for (let i = 0; i < STREAMS; i += 100) {
+      streams.push(...(await Promise.all(Array.from({ length: Math.min(100, STREAMS - i) }, () => openStream(url, sdk, agent)))));
+    }
+    await sleep(1000);
+    const rssStreams = rssMb(pid);
+    process.stdout.write(`toggling ${TOGGLES}×…\n`);
+    const samples: number[] = [];
+    const perToggleMax: number[] = [];
+    for (let t = 0; t < TOGGLES; t++) {
+      const before = Math.max(...streams.map((s) => s.lastVersion));
+      let pending = streams.length;
+      let toggleMax = 0;
+      let t0 = 0;
+      const all = new Promise<void>((resolve) => {
+        for (const stream of streams) {
+          stream.onVersion = (version) => {
+            if (version <= before) return;
+            stream.onVersion = undefined;
+            const latency = performance.now() - t0;
+            samples.push(latency);
+            toggleMax = Math.max(toggleMax, latency);
+            if (--pending === 0) resolve();
+          };
+        }
+      });
+      t0 = performance.now();
+      await api(url, token, 'POST', '/api/v1/environments/production/flags/flag-1/toggle', {});
+      await Promise.race([all, sleep(30_000)]);
+      if (pending > 0) console.log(`  toggle ${t}: ${pending} streams did not receive the update within 30 s`);
+      perToggleMax.push(toggleMax);
+      await sleep(200);
+    }
+    clearInterval(sampler);
+    const rssAfter = rssMb(pid);
+    samples.sort((a, b) => a - b);
+    const p50 = percentile(samples, 50);
+    const p99 = percentile(samples, 99);
+
+    // ---- report ----
+    const ratio = (ours: number, theirs: number, higherIsBetter: boolean) =>
+      `${fmt(higherIsBetter ? ours / theirs : theirs / ours, 1)}× ${higherIsBetter ? 'more' : 'lower'}`;
+    const ok = (pass: boolean) => (pass ? 'PASS' : 'MISS');
+    console.log('\nThroughput and latency (autocannon, 50 connections)');
+    console.log('| endpoint | req/s | p50 ms | p99 ms | responses | target | Unleash 8.2 | vs Unleash |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    const row = (name: string, r: LoadResult, target: string, unleash: string, vs: string) =>
+      console.log(`| ${name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.statuses}${r.errors ? `, errors: ${r.errors}` : ''} | ${target} | ${unleash} | ${vs} |`);
+    const targetText = (r: LoadResult) => `≥ 16,000 req/s, p99 < 10 ms: ${ok(r.rps >= TARGETS.rps && r.p99 < TARGETS.p99)}`;
+    row(
+      'GET /sdk/v1/definitions (gzip)',
+      defGzip,
+      targetText(defGzip),
+      `${fmt(UNLEASH.definitions.rps)} req/s, p50 31, p99 67`,
+      `${ratio(defGzip.rps, UNLEASH.definitions.rps, true)} req/s, p99 ${ratio(defGzip.p99, UNLEASH.definitions.p99, false)}`,
+    );
+    row(
+      'GET /sdk/v1/definitions (identity, full body)',
+      defIdentity,
+      targetText(defIdentity),
+      `${fmt(UNLEASH.definitions.rps)} req/s, p50 31, p99 67`,
+      `${ratio(defIdentity.rps, UNLEASH.definitions.rps, true)} req/s, p99 ${ratio(defIdentity.p99, UNLEASH.definitions.p99, false)}`,
+    );
+    row(
+      'GET /sdk/v1/definitions → 304',
+      notModified,
+      targetText(notModified),
+      `${fmt(UNLEASH.notModified.rps)} req/s, p99 48`,
+      `${ratio(notModified.rps, UNLEASH.notModified.rps, true)} req/s, p99 ${ratio(notModified.p99, UNLEASH.notModified.p99, false)}`,
+    );
+    row('POST /sdk/v1/evaluate (50 flags)', evaluate, targetText(evaluate), 'n/a (frontend API not measured)', '—');
+
+    console.log('\nToggle → client propagation');
+    console.log('| measure | Halyard | target | Unleash 8.2 | vs Unleash |');
+    console.log('|---|---|---|---|---|');
+    console.log(
+      `| ${STREAMS} SSE streams × ${TOGGLES} toggles (${samples.length} samples) | p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, max ${fmt(samples[samples.length - 1] ?? NaN, 1)} ms | p99 < 100 ms: ${ok(p99 < TARGETS.propagationP99)} | median ~6.4 s (15 s polling; ~0.95 s with 1 s polling) | median ${fmt(UNLEASH.propagationMedianMs / p50)}× faster (${fmt(UNLEASH.propagationMedian1sPollMs / p50)}× vs 1 s polling) |`,
+    );
+
+    console.log('\nMemory (server process RSS)');
+    console.log('| measure | Halyard | target | Unleash 8.2 | vs Unleash |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| idle (after start + data) | ${fmt(rssIdle, 1)} MB | ≤ 80 MB: ${ok(rssIdle <= TARGETS.rssIdle)} | ${UNLEASH.rssIdle} MB | ${ratio(rssIdle, UNLEASH.rssIdle, false)} |`);
+    console.log(`| peak under load (autocannon + streams) | ${fmt(rssPeak, 1)} MB | — | ~${UNLEASH.rssLoad} MB | ${ratio(rssPeak, UNLEASH.rssLoad, false)} |`);
+    console.log(`| with ${STREAMS} idle SSE streams | ${fmt(rssStreams, 1)} MB | — | — | — |`);
+    console.log(`| after the propagation run | ${fmt(rssAfter, 1)} MB | — | — | — |`);
+
+    console.log('\nCold start');
+    console.log(`| existing database, launch → /health 200 | ${fmt(server.startMs)} ms | — | ~1,500 ms | ${ratio(server.startMs, UNLEASH.coldStartMs, false)} |`);
+  } finally {
+    for (const s of streams) s.request.destroy();
+    if (server) await stopServer(server);
+    await cleanup();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

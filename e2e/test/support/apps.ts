@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const ROOT = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+export const NEXT_APP = path.join(ROOT, 'apps/next-example');
+export const EXPRESS_APP = path.join(ROOT, 'apps/express-example');
+export const REACT_APP = path.join(ROOT, 'apps/react-example');
+
+const BASE_ENV = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' };
+
+/** Runs a command to completion, failing with its output. */
+export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...BASE_ENV, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} (in ${options.cwd}) exited with ${code}:\n${output.slice(-4000)}`))));
+  });
+}
+
+/**
+ * Builds what the example apps run on: the packages Next consumes as built code (dist/, where the 'use client'
+ * boundaries are), the Next app itself, and the React SPA. Set E2E_SKIP_BUILD=1 to reuse earlier builds.
+ */
+export async function buildAll(): Promise<void> {
+  if (process.env.E2E_SKIP_BUILD === '1') return;
+  await run('pnpm', ['--filter', '@halyard/core', '--filter', '@halyard/react', '--filter', '@halyard/next', 'run', 'build'], { cwd: ROOT });
+  await run(process.execPath, [path.join(NEXT_APP, 'node_modules/next/dist/bin/next'), 'build'], { cwd: NEXT_APP });
+  await run(process.execPath, [path.join(REACT_APP, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: REACT_APP });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+export interface RunningApp {
+  url: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running server in its own process group and waits until `url` answers. */
+async function startServer(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, url: string): Promise<RunningApp> {
+  const child: ChildProcess = spawn(command, args, { cwd, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const stop = async (): Promise<void> => {
+    if (exited || child.pid === undefined) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 5_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`${command} ${args.join(' ')} exited before answering:\n${output}`);
+    try {
+      const response = await fetch(url, { redirect: 'manual' });
+      await response.arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`${url} did not answer within 60 s:\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return { url: url.replace(/\/[^/]*$/, ''), logs: () => output, stop };
+}
+
+export async function startNext(flagsFile: string): Promise<RunningApp> {
+  const port = await freePort();
+  return startServer(
+    process.execPath,
+    [path.join(NEXT_APP, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    NEXT_APP,
+    { HALYARD_FLAGS_FILE: flagsFile, NODE_ENV: 'production' },
+    `http://127.0.0.1:${port}/favicon.svg`,
+  );
+}
+
+export async function startExpress(flagsFile: string, overrideSecret: string): Promise<RunningApp> {
+  const port = await freePort();
+  return startServer(
+    process.execPath,
+    ['--conditions=@halyard/source', '--import', 'tsx', 'src/server.ts'],
+    EXPRESS_APP,
+    // Signed overrides are a test-only switch: enabled here, never in the app's production configuration.
+    { HALYARD_FLAGS_FILE: flagsFile, PORT: String(port), HALYARD_OVERRIDE_SECRET: overrideSecret, SPA_DIR: path.join(REACT_APP, 'dist'), NODE_ENV: 'test' },
+    `http://127.0.0.1:${port}/spa/`,
+  );
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_PATTERN_LENGTH, checkRegex } from './regex-guard';
+
+describe('checkRegex', () => {
+  it.each([
+    '^user-\\d+$',
+    '^[a-z0-9._%+-]+@example\\.com$',
+    '^(ab|cd)+$',
+    '(?:x|y)*z',
+    '^(foo|bar)$',
+    '\\bword\\b',
+    '^\\p{Lu}',
+    '(?<year>\\d{4})-(?<month>\\d{2})',
+    '(?<=@)example',
+    'a{2,5}',
+    '(abc)?d',
+    '(ab){3}',
+    '[(]+',
+    '\\(a+\\)+',
+    '日本+',
+    '.*foo.*',
+    '^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$',
+    '^\\w+-\\d{1,5}$',
+  ])('accepts %s', (pattern) => {
+    expect(checkRegex(pattern, 'u')).toBeUndefined();
+  });
+
+  it.each([
+    ['(a+)+', /nested quantifier/],
+    ['^(a+)+$', /nested quantifier/],
+    ['(a*)*', /nested quantifier/],
+    ['(.*)*', /nested quantifier/],
+    ['(.*a){2,}', /nested quantifier/],
+    ['(\\w+\\s?)*$', /nested quantifier/],
+    ['((ab)*c)+', /nested quantifier/],
+    ['(?:a+){2,10}', /nested quantifier/],
+    ['(a|a)*', /repeated alternation/],
+    ['(a|ab)+', /repeated alternation/],
+    ['(\\w|_)+', /repeated alternation/],
+    ['(a|)+', /repeated alternation/],
+    ['.*a.*b.*c', /unbounded wildcard/],
+    ['^\\w+\\s+\\d+$', /unbounded wildcard/],
+    ['[^,]*,[^,]*,[^,]*', /unbounded wildcard/],
+    ['(a)\\1', /backreferences/],
+    ['(?<n>a)\\k<n>', /backreferences/],
+    ['(a', /not a valid regular expression/],
+    ['\\-', /not a valid regular expression/],
+  ])('refuses %s', (pattern, message) => {
+    expect(checkRegex(pattern, 'u')).toMatch(message);
+  });
+
+  it('folds case for alternatives when compiled case-insensitively', () => {
+    expect(checkRegex('(A|b)+', 'u')).toBeUndefined();
+    expect(checkRegex('(A|a)+', 'iu')).toMatch(/repeated alternation/);
+  });
+
+  it('caps the pattern length', () => {
+    expect(checkRegex('a'.repeat(MAX_PATTERN_LENGTH), 'u')).toBeUndefined();
+    expect(checkRegex('a'.repeat(MAX_PATTERN_LENGTH + 1), 'u')).toMatch(/limit is 500/);
+  });
+});

@@ -1,0 +1,83 @@
+import { resolveBackoff, type BackoffOptions } from './internal/backoff';
+import { createSseConnection } from './internal/sse';
+import type { SnapshotStream } from './polling-store';
+import type { EvaluationContext } from './types';
+
+export interface SseStreamOptions {
+  /**
+   * The stream URL. Default: the store's endpoint with `?stream=1`. When the store has a context it is appended
+   * as `context=<base64url(JSON)>` — it ends up in URLs, so in server and proxy logs: keep it to ids and coarse
+   * attributes, or keep the context server-side (cookies/session) and leave `context` unset.
+   */
+  url?: string;
+  /** Extra request headers (e.g. a CSRF token). */
+  headers?: Record<string, string>;
+  /** A fetch implementation; default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Time allowed until the response headers arrive, in ms. Default 10,000. */
+  timeout?: number;
+  /** Reconnect after this much silence (no event or heartbeat), in ms. Default 37,500. */
+  heartbeatTimeout?: number;
+  /** Reconnect timing (full-jitter exponential backoff); defaults 1 s up to 60 s. */
+  retry?: Partial<BackoffOptions>;
+}
+
+/**
+ * Live flag updates over server-sent events for a snapshot store: `GET <endpoint>?stream=1` answering
+ * `text/event-stream` with `event: update` / `data: <FlagSnapshot JSON>` (and `id: <version>`). Runs over `fetch`
+ * (so it can send headers and detect a silent connection), reconnects with backoff and `Last-Event-ID`, and the
+ * store polls while it is down. A separate import so apps that only poll do not ship it.
+ *
+ * @example
+ * const store = createPollingSnapshotStore({ endpoint: '/api/flags', stream: sseStream() });
+ * <FlagProvider endpoint="/api/flags" stream={sseStream()} />
+ */
+export function sseStream(options: SseStreamOptions = {}): SnapshotStream {
+  return (hooks) => {
+    const base = options.url ?? withParam(hooks.endpoint, 'stream', '1');
+    const connection = createSseConnection({
+      fetch: options.fetch,
+      url() {
+        // Called before every (re)connect: resume from what the store shows now, which polling may have updated.
+        connection.setLastEventId(hooks.version());
+        const context = hooks.context();
+        return context === undefined ? base : withParam(base, 'context', encodeContextParam(context));
+      },
+      headers: () => ({ ...options.headers }),
+      timeout: options.timeout ?? 10_000,
+      heartbeatTimeout: options.heartbeatTimeout ?? 37_500,
+      backoff: resolveBackoff(options.retry, 0),
+      onOpen: hooks.onOpen,
+      onEvent(event) {
+        if (event.event !== 'update') return;
+        try {
+          hooks.onPayload(JSON.parse(event.data));
+        } catch (error) {
+          hooks.onError(error instanceof SyntaxError ? new Error(`stream ${base} sent invalid JSON: ${error.message}`) : (error as Error));
+        }
+      },
+      onDown: hooks.onDown,
+    });
+    connection.start();
+    return () => connection.stop();
+  };
+}
+
+export function withParam(url: string, name: string, value: string): string {
+  const hash = url.indexOf('#');
+  const base = hash === -1 ? url : url.slice(0, hash);
+  return `${base}${base.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}`;
+}
+
+/**
+ * Encodes a context for the `context` query parameter of the snapshot stream: base64url of its UTF-8 JSON.
+ *
+ * @example
+ * encodeContextParam({ userId: 'u1' }); // 'eyJ1c2VySWQiOiJ1MSJ9'
+ */
+export function encodeContextParam(context: EvaluationContext): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(context));
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

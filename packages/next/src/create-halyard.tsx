@@ -1,0 +1,172 @@
+import { cache, type ReactNode } from 'react';
+// Through our own client entry (a 'use client' module), so Next sees the client boundary in the built package.
+import { HalyardClientProvider } from '@halyard/next/client';
+import type { FlagSnapshot } from '@halyard/core';
+import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult, NextPageContext } from 'next';
+import { createEngine, evaluateRequest, serverFlags, type Engine } from './internal/engine';
+import { infoFromIncoming } from './internal/request-info';
+import type { HalyardNextOptions, RequestInfo, ServerFlags } from './types';
+
+/** Options of {@link createHalyard}. */
+export interface CreateHalyardOptions extends HalyardNextOptions {
+  /** The flags route the browser polls (see `createFlagsRoute`). Default `/api/flags`. */
+  endpoint?: string;
+  /** Browser poll interval in ms. Default 30,000. */
+  pollInterval?: number;
+  /** Let the browser listen to server-sent events from the flags route instead of polling. Default `false`. */
+  stream?: boolean;
+  /**
+   * Where cookies and headers come from. Default: `cookies()` and `headers()` from `next/headers` (imported
+   * lazily). Tests (see `@halyard/testing/next`) pass a fixed request here.
+   */
+  request?: () => RequestInfo | Promise<RequestInfo>;
+}
+
+/** Props of the `<HalyardProvider>` server component. */
+export interface HalyardProviderProps {
+  children?: ReactNode;
+  /** Overrides `createHalyard({ endpoint })` for this subtree. */
+  endpoint?: string;
+  /** Overrides `createHalyard({ pollInterval })` for this subtree. */
+  pollInterval?: number;
+  /** Overrides `createHalyard({ stream })` for this subtree. */
+  stream?: boolean;
+}
+
+/** Page props added by `withFlags` / `withFlagsInitialProps`; hand them to `PagesFlagProvider` in `_app`. */
+export interface HalyardPageProps {
+  halyardSnapshot?: FlagSnapshot;
+}
+
+/** What {@link createHalyard} returns. */
+export interface Halyard {
+  /** This request's flags (server components, route handlers, server actions); evaluated once per request. */
+  getFlags(): Promise<ServerFlags>;
+  /** This request's snapshot, e.g. to bootstrap your own `<FlagProvider>` from `@halyard/react`. */
+  getFlagSnapshot(): Promise<FlagSnapshot>;
+  /**
+   * Server component rendering `<FlagProvider>` with this request's snapshot already in place: client components
+   * below render the server's values on the first pass (no flicker, no hydration mismatch), then stay fresh by
+   * polling the flags route.
+   */
+  HalyardProvider(props: HalyardProviderProps): Promise<ReactNode>;
+  /** Pages Router: wraps `getServerSideProps` to add `halyardSnapshot` to the page props. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the constraint Next itself uses for page props
+  withFlags<P extends { [key: string]: any } = Record<string, unknown>>(
+    getServerSideProps?: GetServerSideProps<P>,
+  ): (context: GetServerSidePropsContext) => Promise<GetServerSidePropsResult<P & HalyardPageProps>>;
+  /**
+   * Pages Router: wraps a page's `getInitialProps` to add `halyardSnapshot`. On the server it evaluates directly;
+   * on client-side navigations (no `req`) it asks the flags route. `getInitialProps` ships to the browser, so the
+   * module calling `createHalyard` must be importable there — prefer `withFlags` (getServerSideProps).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the constraint Next itself uses for page props
+  withFlagsInitialProps<P extends { [key: string]: any } = Record<string, unknown>>(
+    getInitialProps?: (context: NextPageContext) => P | Promise<P>,
+  ): (context: NextPageContext) => Promise<P & HalyardPageProps>;
+  /** Flags for a Pages Router / Node request (`req` of getServerSideProps or an API route). */
+  getFlagsFor(req: { headers: Record<string, string | string[] | undefined>; cookies?: Partial<Record<string, string>> }): Promise<ServerFlags>;
+}
+
+/**
+ * Sets up Halyard for a Next.js app: per-request evaluation for server components and route handlers, the
+ * `<HalyardProvider>` server component for zero-flicker SSR, and the Pages Router wrappers. Call it once, in a
+ * server-only module, and import what you need from there.
+ *
+ * The context comes from cookies and headers (read through a lazy `next/headers` import, which makes the route
+ * dynamic), computed once per request with React `cache`, like the single `evaluateAll` that every read of the
+ * request is served from. Next's control-flow errors (`redirect()`, `notFound()`, dynamic-usage bailouts)
+ * thrown by your context function propagate untouched; any other failure renders with defaults and is logged.
+ *
+ * @example
+ * // flags.server.ts
+ * import 'server-only';
+ * import { createFlagClient } from '@halyard/core';
+ * import { fileSource } from '@halyard/core/node';
+ * import { createHalyard } from '@halyard/next';
+ *
+ * const client = createFlagClient({ source: fileSource('./flags.json') });
+ * export const { getFlags, HalyardProvider, withFlags } = createHalyard({
+ *   client,
+ *   context: ({ cookies }) => ({ userId: cookies.get('uid')?.value }),
+ * });
+ *
+ * // app/checkout/page.tsx
+ * export default async function Checkout() {
+ *   const flags = await getFlags();
+ *   return flags.isEnabled('new-checkout') ? <NewCheckout /> : <OldCheckout />;
+ * }
+ */
+export function createHalyard(options: CreateHalyardOptions): Halyard {
+  const engine = createEngine(options, 'createHalyard()');
+  const endpoint = options.endpoint ?? '/api/flags';
+  const readRequest = options.request ?? nextRequest;
+
+  // React `cache` scopes the memo to one server request: one context and one evaluation per request, however
+  // many components ask.
+  const load = cache(async () => {
+    const info = await readRequest();
+    const { context, snapshot } = await evaluateRequest(engine, info);
+    return serverFlags(engine, context, snapshot);
+  });
+
+  const forIncoming = async (req: Parameters<Halyard['getFlagsFor']>[0]): Promise<ServerFlags> => {
+    const { context, snapshot } = await evaluateRequest(engine, infoFromIncoming(req));
+    return serverFlags(engine, context, snapshot);
+  };
+
+  async function HalyardProvider(props: HalyardProviderProps): Promise<ReactNode> {
+    const flags = await load();
+    return (
+      <HalyardClientProvider
+        snapshot={flags.snapshot()}
+        endpoint={props.endpoint ?? endpoint}
+        pollInterval={props.pollInterval ?? options.pollInterval}
+        stream={props.stream ?? options.stream}
+      >
+        {props.children}
+      </HalyardClientProvider>
+    );
+  }
+
+  return {
+    getFlags: load,
+    getFlagSnapshot: async () => (await load()).snapshot(),
+    HalyardProvider,
+    getFlagsFor: forIncoming,
+    withFlags(getServerSideProps) {
+      return async (context) => {
+        const flags = await forIncoming(context.req);
+        const result = getServerSideProps ? await getServerSideProps(context) : { props: {} as never };
+        if (!('props' in result)) return result;
+        const props = await result.props;
+        return { ...result, props: { ...props, halyardSnapshot: flags.snapshot() } };
+      };
+    },
+    withFlagsInitialProps(getInitialProps) {
+      return async (context) => {
+        const props = getInitialProps ? await getInitialProps(context) : ({} as never);
+        const halyardSnapshot = context.req ? (await forIncoming(context.req as never)).snapshot() : await fetchSnapshot(endpoint, engine);
+        return halyardSnapshot === undefined ? props : { ...props, halyardSnapshot };
+      };
+    },
+  };
+}
+
+async function nextRequest(): Promise<RequestInfo> {
+  const { cookies, headers } = await import('next/headers');
+  const [cookieStore, headerStore] = await Promise.all([cookies(), headers()]);
+  return { cookies: cookieStore, headers: headerStore };
+}
+
+/** Client-side navigation in the Pages Router: ask the flags route (cookies go along, same origin). */
+async function fetchSnapshot(endpoint: string, engine: Engine): Promise<FlagSnapshot | undefined> {
+  try {
+    const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"context":{}}', credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`${endpoint} answered HTTP ${response.status}`);
+    return (await response.json()) as FlagSnapshot;
+  } catch (error) {
+    engine.report(new Error(`@halyard/next: withFlagsInitialProps could not fetch flags; keeping the current ones: ${String(error)}`));
+    return undefined;
+  }
+}
