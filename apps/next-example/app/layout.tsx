@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import Link from 'next/link';
+import { Logo } from './components/logo';
 import { HalyardProvider } from '@/lib/flags.server';
 import './globals.css';
 
@@ -19,7 +20,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <header className="header">
           <Link href="/" className="brand">
-            ⛵ Halyard Shop
+            <Logo />
+            Halyard Shop
           </Link>
           <nav className="nav">
             <Link href="/">Products</Link>

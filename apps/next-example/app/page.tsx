@@ -1,4 +1,4 @@
-import { PRODUCTS } from '@/lib/products';
+import { PRODUCTS, tile } from '@/lib/products';
 import { Recommendations } from './components/recommendations';
 
 export default function Home() {
@@ -9,7 +9,9 @@ export default function Home() {
       <div className="grid">
         {PRODUCTS.map((p) => (
           <div className="card" key={p.id}>
-            <div className="swatch">{p.emoji}</div>
+            <div className="swatch" style={tile(p)}>
+              {p.mark}
+            </div>
             <h3>{p.name}</h3>
             <span className="price">€{p.price}</span>
           </div>

@@ -1,5 +1,6 @@
 import Head from 'next/head';
 import Link from 'next/link';
+import { Logo } from '@/app/components/logo';
 import { useFlag, useFlagValue } from '@halyard/react';
 import { withFlags } from '@/lib/flags.server';
 import { CART } from '@/lib/products';
@@ -21,7 +22,8 @@ export default function LegacyCart({ renderedAt }: Props) {
       </Head>
       <header className="header">
         <Link href="/" className="brand">
-          ⛵ Halyard Shop
+          <Logo />
+          Halyard Shop
         </Link>
         <span className="badge">Pages Router</span>
       </header>
@@ -34,9 +36,7 @@ export default function LegacyCart({ renderedAt }: Props) {
           <ul>
             {CART.map((p) => (
               <li key={p.id}>
-                <span>
-                  {p.emoji} {p.name}
-                </span>
+                <span>{p.name}</span>
                 <span>€{p.price}</span>
               </li>
             ))}

@@ -9,14 +9,24 @@ import { FlagProvider, useFlag, useFlagStatus, useFlagValue } from '@halyard/rea
 const API_ORIGIN = import.meta.env.VITE_API_ORIGIN ?? '';
 
 const CART = [
-  { id: 'rope', name: 'Braided halyard, 20 m', price: 49, emoji: '🪢' },
-  { id: 'shackle', name: 'Snap shackle', price: 22, emoji: '🔗' },
+  { id: 'rope', name: 'Braided halyard, 20 m', price: 49 },
+  { id: 'shackle', name: 'Snap shackle', price: 22 },
 ];
 const RECOMMENDED = [
-  { id: 'winch', name: 'Self-tailing winch', price: 389, emoji: '🛞' },
-  { id: 'gloves', name: 'Sailing gloves', price: 29, emoji: '🧤' },
-  { id: 'compass', name: 'Hand-bearing compass', price: 79, emoji: '🧭' },
+  { id: 'winch', name: 'Self-tailing winch', price: 389, mark: 'Wi', hue: 260 },
+  { id: 'gloves', name: 'Sailing gloves', price: 29, mark: 'Gl', hue: 340 },
+  { id: 'compass', name: 'Hand-bearing compass', price: 79, mark: 'Co', hue: 120 },
 ];
+
+function Logo() {
+  return (
+    <svg className="logo" viewBox="0 0 32 32" aria-hidden="true">
+      <rect width="32" height="32" rx="6" fill="#1d2330" />
+      <path d="M16 5v20M16 6l9 15h-9M16 9l-7 12h7" stroke="#fff" strokeWidth="2" fill="none" strokeLinejoin="round" />
+      <path d="M6 25h20l-3 3H9z" fill="#fff" />
+    </svg>
+  );
+}
 
 function Checkout() {
   const { status } = useFlagStatus();
@@ -44,7 +54,7 @@ function Checkout() {
         <ul className="cart">
           {CART.map((p) => (
             <li key={p.id}>
-              {p.emoji} {p.name} <b>€{p.price}</b>
+              {p.name} <b>€{p.price}</b>
             </li>
           ))}
         </ul>
@@ -58,7 +68,9 @@ function Checkout() {
           <div className="grid">
             {RECOMMENDED.map((p) => (
               <div className="card" key={p.id}>
-                <div className="swatch">{p.emoji}</div>
+                <div className="swatch" style={{ background: `hsl(${p.hue} 70% 93%)`, color: `hsl(${p.hue} 45% 32%)` }}>
+                  {p.mark}
+                </div>
                 <h3>{p.name}</h3>
                 <b>€{p.price}</b>
               </div>
@@ -83,7 +95,10 @@ export function App() {
   return (
     <FlagProvider store={store}>
       <header className="header">
-        <span className="brand">⛵ Halyard Shop</span>
+        <span className="brand">
+          <Logo />
+          Halyard Shop
+        </span>
         <span className="badge">React SPA</span>
       </header>
       <main>

@@ -52,7 +52,8 @@ export interface RunningApp {
 }
 
 /** Starts a long-running server in its own process group and waits until `url` answers. */
-async function startServer(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, url: string): Promise<RunningApp> {
+async function startServer(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, base: string, probe: string): Promise<RunningApp> {
+  const url = `${base}${probe}`;
   const child: ChildProcess = spawn(command, args, { cwd, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -92,7 +93,7 @@ async function startServer(command: string, args: string[], cwd: string, env: No
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { url: url.replace(/\/[^/]*$/, ''), logs: () => output, stop };
+  return { url: base, logs: () => output, stop };
 }
 
 export async function startNext(flagsFile: string): Promise<RunningApp> {
@@ -102,7 +103,8 @@ export async function startNext(flagsFile: string): Promise<RunningApp> {
     [path.join(NEXT_APP, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
     NEXT_APP,
     { HALYARD_FLAGS_FILE: flagsFile, NODE_ENV: 'production' },
-    `http://127.0.0.1:${port}/favicon.svg`,
+    `http://127.0.0.1:${port}`,
+    '/favicon.svg',
   );
 }
 
@@ -114,6 +116,7 @@ export async function startExpress(flagsFile: string, overrideSecret: string): P
     EXPRESS_APP,
     // Signed overrides are a test-only switch: enabled here, never in the app's production configuration.
     { HALYARD_FLAGS_FILE: flagsFile, PORT: String(port), HALYARD_OVERRIDE_SECRET: overrideSecret, SPA_DIR: path.join(REACT_APP, 'dist'), NODE_ENV: 'test' },
-    `http://127.0.0.1:${port}/spa/`,
+    `http://127.0.0.1:${port}`,
+    '/spa/',
   );
 }

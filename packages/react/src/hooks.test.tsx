@@ -46,18 +46,33 @@ describe('hooks read the provider snapshot', () => {
     expect(screen.getByText('true/false')).toBeTruthy();
   });
 
-  it('useFlag is false for a missing flag and for a non-boolean value', () => {
+  it('useFlag is false (or the given default) for a missing flag and for a non-boolean value', () => {
     function Show() {
       // @ts-expect-error not a registered key: reads as false
       const missing = useFlag('missing');
-      return <p>{`${missing}/${useFlag('dark-mode')}`}</p>;
+      return <p>{`${missing}/${useFlag('dark-mode')}/${useFlag('new-checkout', true)}/${useFlag('dark-mode', true)}`}</p>;
     }
     render(
       <FlagProvider snapshot={snapshot('1', { 'dark-mode': 'yes' })}>
         <Show />
       </FlagProvider>,
     );
-    expect(screen.getByText('false/false')).toBeTruthy();
+    expect(screen.getByText('false/false/true/true')).toBeTruthy();
+  });
+
+  it('reads only real flags, not Object.prototype members', () => {
+    function Show() {
+      // @ts-expect-error not a registered key
+      const details = useFlagDetails('constructor', 'x');
+      // @ts-expect-error not a registered key
+      return <p>{`${useFlag('toString', true)}|${details.errorCode}`}</p>;
+    }
+    render(
+      <FlagProvider snapshot={snapshot('1', {})}>
+        <Show />
+      </FlagProvider>,
+    );
+    expect(screen.getByText('true|FLAG_NOT_FOUND')).toBeTruthy();
   });
 
   it('useFlagValue returns the value, or the default when missing or of another type', () => {

@@ -48,6 +48,7 @@ expectTypeOf<FlagsOf<{ flags: { a: boolean } }>>().toEqualTypeOf<{ a: boolean }>
 
 export function Hooks() {
   expectTypeOf(useFlag('new-checkout')).toEqualTypeOf<boolean>();
+  expectTypeOf(useFlag('new-checkout', true)).toEqualTypeOf<boolean>();
   // @ts-expect-error unknown keys are rejected
   useFlag('no-such-flag');
   // @ts-expect-error useFlag only takes boolean flags

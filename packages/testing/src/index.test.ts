@@ -48,6 +48,13 @@ describe('createTestClient', () => {
     expect(client.values).toEqual({ 'new-checkout': undefined, 'checkout-experiment': 'b' });
   });
 
+  it('set() with a value that is not JSON throws and keeps the client as it was', () => {
+    const client = createTestClient({ 'new-checkout': true });
+    expect(() => client.set('max-items', Number.POSITIVE_INFINITY)).toThrow(/@halyard\/testing.*max-items/s);
+    expect(client.values).toEqual({ 'new-checkout': true });
+    expect(client.isEnabled('new-checkout')).toBe(true);
+  });
+
   it('fires exposures like a production client', () => {
     const onExposure = vi.fn();
     const client = createTestClient({ 'new-checkout': true }, { onExposure });

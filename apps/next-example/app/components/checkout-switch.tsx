@@ -21,9 +21,7 @@ function Summary() {
       <ul>
         {CART.map((p) => (
           <li key={p.id}>
-            <span>
-              {p.emoji} {p.name}
-            </span>
+            <span>{p.name}</span>
             <span>€{p.price}</span>
           </li>
         ))}

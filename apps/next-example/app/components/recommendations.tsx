@@ -1,6 +1,6 @@
 'use client';
 import { useFlag } from '@halyard/react';
-import { RECOMMENDED } from '@/lib/products';
+import { RECOMMENDED, tile } from '@/lib/products';
 
 /**
  * Kill-switched section: rendered on the server with the visitor's flags, then kept live by the provider's
@@ -17,7 +17,9 @@ export function Recommendations() {
       <div className="grid">
         {RECOMMENDED.map((p) => (
           <div className="card" key={p.id}>
-            <div className="swatch">{p.emoji}</div>
+            <div className="swatch" style={tile(p)}>
+              {p.mark}
+            </div>
             <h3>{p.name}</h3>
             <span className="price">€{p.price}</span>
           </div>

@@ -17,7 +17,8 @@ export function useSelect<T>(c: StoreContext, select: (state: SnapshotState) => 
  */
 export function useEntry(key: string, hook: string): SnapshotFlag | undefined {
   const c = useStoreContext(hook);
-  const entry = useSelect(c, (state) => state.snapshot.flags[key]);
+  // Own keys only: a flag named like an Object.prototype member ("constructor") must not read the prototype's.
+  const entry = useSelect(c, ({ snapshot: { flags } }) => (Object.hasOwn(flags, key) ? flags[key] : undefined));
   useEffect(() => {
     if (entry) c.s.expose(key);
   }, [c, key, entry]);
