@@ -1,11 +1,12 @@
 /**
  * `pnpm bench` (second part): what `@halyard/express` costs an Express app, in requests per second.
  *
- * Three apps, identical except for flags, served by ONE child process (so the load generator never competes
+ * Four apps answering the same JSON shape, served by ONE child process (so the load generator never competes
  * with them inside one event loop):
- * - bare:      `GET /checkout` answering a small JSON body;
- * - middleware: the same route behind `halyard({ client, context })`, reading no flag;
- * - 5 reads:   the same route reading 5 flags per request (3 × isEnabled, value, variant) for a random user.
+ * - bare:       `GET /checkout` answering a small JSON body with constant flag values;
+ * - noop:       the same behind an empty `(req, res, next) => next()` — what ANY middleware layer costs in Express;
+ * - middleware: the same behind `halyard({ client, context })`, reading no flag;
+ * - 5 reads:    the same route reading its 5 values from flags (3 × isEnabled, value, variant) for a random user.
  *
  * autocannon drives each app in R interleaved rounds (order rotated each round), after a warm-up; the median
  * round of each app is reported, and the losses are ratios of medians. Targets: < 3 % loss without a read,
@@ -61,9 +62,15 @@ async function server(): Promise<void> {
   const client = createFlagClient({ source: staticSource(FLAGS) });
   const context = (req: import('express').Request) => ({ userId: req.get('x-user-id'), country: req.get('x-country') });
 
-  const body = (req: import('express').Request) => ({ ok: true, path: req.path });
+  // Same body everywhere, so only the flag work differs.
+  const body = (req: import('express').Request) => ({ ok: true, path: req.path, checkout: false, ai: false, banner: true, size: 50, color: 'blue' });
   const bare = express();
   bare.get('/checkout', (req, res) => {
+    res.json(body(req));
+  });
+  const noop = express();
+  noop.use((_req, _res, next) => next());
+  noop.get('/checkout', (req, res) => {
     res.json(body(req));
   });
   const middleware = express();
@@ -76,7 +83,8 @@ async function server(): Promise<void> {
   reads.get('/checkout', (req, res) => {
     const f = req.flags;
     res.json({
-      ...body(req),
+      ok: true,
+      path: req.path,
       checkout: f.isEnabled('new-checkout'),
       ai: f.isEnabled('ai-recommendations'),
       banner: f.isEnabled('beta-banner'),
@@ -85,7 +93,7 @@ async function server(): Promise<void> {
     });
   });
   const ports: Record<string, number> = {};
-  for (const [name, app] of Object.entries({ bare, middleware, reads })) {
+  for (const [name, app] of Object.entries({ bare, noop, middleware, reads })) {
     ports[name] = await new Promise<number>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
     });
@@ -96,9 +104,48 @@ async function server(): Promise<void> {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send?.(user + system);
+    } else if (message === 'isolated') {
+      void isolated().then((result) => process.send?.(result));
     }
   });
   process.stdout.write(`${JSON.stringify(ports)}\n`);
+}
+
+/**
+ * The middleware's own work in isolation (no HTTP, no Express router): the halyard() handler called directly on a
+ * minimal request object, per request, with 0 and 5 reads. CPU-bound and in-process, so far steadier than the
+ * HTTP numbers on a busy machine. Returns ns per request.
+ */
+async function isolated(): Promise<{ none: number; five: number }> {
+  const { createFlagClient, staticSource } = await import('@halyard/core');
+  const { halyard } = await import('@halyard/express');
+  const client = createFlagClient({ source: staticSource(FLAGS) });
+  const handler = halyard({
+    client,
+    context: (req) => ({ userId: req.headers['x-user-id'] as string | undefined, country: req.headers['x-country'] as string | undefined }),
+  });
+  const measure = (reads: boolean): number => {
+    const n = 200_000;
+    const samples: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      let sink = 0;
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) {
+        const req = { headers: { 'x-user-id': `user-${i}`, 'x-country': 'FR' } } as unknown as import('express').Request;
+        handler(req, undefined as never, () => {});
+        if (reads) {
+          const f = req.flags;
+          sink += Number(f.isEnabled('new-checkout')) + Number(f.isEnabled('ai-recommendations')) + Number(f.isEnabled('beta-banner'));
+          sink += f.value('page-size', 10) + (f.variant('button-color')?.length ?? 0);
+        }
+      }
+      samples.push(Number(process.hrtime.bigint() - start) / n);
+      if (sink < 0) console.log(sink);
+    }
+    return samples.sort((a, b) => a - b)[2] as number;
+  };
+  measure(true);
+  return { none: measure(false), five: measure(true) };
 }
 
 async function main(): Promise<void> {
@@ -113,7 +160,7 @@ async function main(): Promise<void> {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  const ports = await new Promise<Record<'bare' | 'middleware' | 'reads', number>>((resolve, reject) => {
+  const ports = await new Promise<Record<'bare' | 'noop' | 'middleware' | 'reads', number>>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -155,9 +202,9 @@ async function main(): Promise<void> {
       );
     });
 
-  const names = ['bare', 'middleware', 'reads'] as const;
-  const samples: Record<(typeof names)[number], number[]> = { bare: [], middleware: [], reads: [] };
-  const cpu: Record<(typeof names)[number], number[]> = { bare: [], middleware: [], reads: [] };
+  const names = ['bare', 'noop', 'middleware', 'reads'] as const;
+  const samples: Record<(typeof names)[number], number[]> = { bare: [], noop: [], middleware: [], reads: [] };
+  const cpu: Record<(typeof names)[number], number[]> = { bare: [], noop: [], middleware: [], reads: [] };
   try {
     console.log(`@halyard/express overhead — Node ${process.version}, ${os.cpus().length} CPUs, ${connections} connections, ${rounds} rounds × ${duration} s per app`);
     for (const name of names) await run(ports[name], 1);
@@ -172,8 +219,9 @@ async function main(): Promise<void> {
         `  round ${round + 1}: ${names.map((n) => `${n} ${Math.round(samples[n][round] ?? 0)} req/s (${(cpu[n][round] ?? 0).toFixed(1)} µs CPU/req)`).join(', ')}`,
       );
     }
-  } finally {
+  } catch (error) {
     child.kill();
+    throw error;
   }
   const median = (values: number[]): number => {
     const sorted = [...values].sort((a, b) => a - b);
@@ -184,6 +232,7 @@ async function main(): Promise<void> {
   const bareCpu = median(cpu.bare);
   const rows = [
     ['bare Express route', 'bare', undefined],
+    ['+ empty middleware (ref.)', 'noop', undefined],
     ['+ halyard(), no flag read', 'middleware', 3],
     ['+ halyard(), 5 flags read', 'reads', 10],
   ] as const;
@@ -199,13 +248,29 @@ async function main(): Promise<void> {
     // Throughput a CPU-bound server would lose: bare CPU per request / this app's CPU per request.
     const cpuLoss = (1 - bareCpu / us) * 100;
     const verdict = target === undefined ? '' : `< ${target}% ${loss < target ? 'OK' : 'MISS'}/${cpuLoss < target ? 'OK' : 'MISS'}`;
+    const isBare = name === 'bare';
     console.log(
-      `${label.padEnd(28)} ${Math.round(rps).toString().padStart(8)} ${(target === undefined ? '' : pct(loss)).padStart(8)} ${us.toFixed(1).padStart(11)} ${(target === undefined ? '' : pct(cpuLoss)).padStart(18)} ${verdict.padStart(12)}`,
+      `${label.padEnd(28)} ${Math.round(rps).toString().padStart(8)} ${(isBare ? '' : pct(loss)).padStart(8)} ${us.toFixed(1).padStart(11)} ${(isBare ? '' : pct(cpuLoss)).padStart(18)} ${verdict.padStart(12)}`,
     );
   }
+  // Measured in the server process (it loads the workspace sources; this process only drives the load).
+  const micro = await new Promise<{ none: number; five: number }>((resolve) => {
+    child.once('message', (result) => resolve(result as { none: number; five: number }));
+    child.send('isolated');
+  });
+  child.kill();
+  const bareNs = bareCpu * 1000;
+  console.log(
+    `\nhalyard() work per request in isolation (median of 5 × 200k): ${micro.none.toFixed(0)} ns without a read, ` +
+      `${micro.five.toFixed(0)} ns with 5 reads = ${((micro.none / bareNs) * 100).toFixed(2)} % / ${((micro.five / bareNs) * 100).toFixed(2)} % ` +
+      `of a bare request's ${bareCpu.toFixed(0)} µs CPU.`,
+  );
   console.log(
     '\nreq/s losses are 1 − median app / median bare; "throughput at CPU" is 1 − bare CPU/request ÷ app CPU/request (server\n' +
-      'process CPU time per request, which other load on the machine disturbs much less). Verdicts: req/s / CPU.',
+      'process CPU time per request, which other load on the machine disturbs much less). Verdicts: req/s / CPU.\n' +
+      'The empty-middleware row is Express\'s own price for one more middleware layer, paid by any middleware;\n' +
+      `halyard()'s own share without reads is the difference between its row and that one ` +
+      `(${(median(cpu.middleware) - median(cpu.noop)).toFixed(1)} µs CPU/request here).`,
   );
 }
 

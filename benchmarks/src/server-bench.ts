@@ -11,10 +11,11 @@
  * - autocannon, 50 connections, BENCH_DURATION seconds each (default 15), after a 3 s warm-up:
  *   GET /sdk/v1/definitions with gzip (what SDKs send), without gzip (full 35 KB body), with If-None-Match (304),
  *   and POST /sdk/v1/evaluate (client key, 10,000 users cycled);
- * - propagation: BENCH_STREAMS (default 1,000) SSE streams connected to /sdk/v1/stream; BENCH_TOGGLES (default 20)
- *   kill-switch toggles through the admin API; per stream, the time from sending the toggle to receiving the new
- *   version's event (every stream × every toggle is one sample). Load generator and streams share this process;
- *   their own overhead is included.
+ * - propagation: BENCH_STREAMS (default 1,000) SSE streams connected to /sdk/v1/stream, first asking for gzip (as
+ *   fetch-based SDKs do), then identity; BENCH_TOGGLES (default 20) kill-switch toggles through the admin API each;
+ *   per stream, the time from sending the toggle to the new version's event bytes arriving (every stream × every
+ *   toggle is one sample). All streams live in this one process, so its own socket handling is included;
+ * - server CPU per request (from /proc), which unlike req/s does not depend on other load on the machine.
  * Numbers are printed, never asserted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,6 +27,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 
@@ -110,6 +112,14 @@ async function stopServer(server: ServerProcess): Promise<void> {
   if (server.child.exitCode === null) server.child.kill('SIGKILL');
 }
 
+/** User + system CPU time of a process, in ms (from /proc; clock ticks are 100 Hz on Linux). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -167,15 +177,21 @@ interface LoadResult {
   p99: number;
   statuses: string;
   errors: number;
+  /** Server CPU time per request, µs: independent of how busy the rest of the machine is. */
+  cpuUs: number;
 }
 
+let serverPid = 0;
+
 async function load(options: autocannon.Options): Promise<LoadResult> {
+  const cpuBefore = cpuMs(serverPid);
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const cpuUs = ((cpuMs(serverPid) - cpuBefore) * 1000) / Math.max(1, result.requests.total);
   const statuses = Object.entries({ '2xx': result['2xx'], '3xx': result['3xx'], '4xx': result['4xx'], '5xx': result['5xx'] })
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${k}: ${n}`)
     .join(', ');
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors + result.timeouts };
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, statuses, errors: result.errors + result.timeouts, cpuUs };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,47 +200,130 @@ async function load(options: autocannon.Options): Promise<LoadResult> {
 interface Stream {
   request: http.ClientRequest;
   lastVersion: number;
-  onVersion?: (version: number) => void;
+  /** Called with the new version and when its last bytes reached this process. */
+  onVersion?: (version: number, arrivedAt: number) => void;
 }
 
 const ID_LINE = Buffer.from('\nid: ');
 
-function openStream(url: string, token: string, agent: http.Agent): Promise<Stream> {
+/**
+ * One SSE client. With `gzip` it asks for gzip as fetch-based SDKs do (one gzip member per event) and inflates in
+ * zlib's thread pool; the arrival time is when the event's bytes were read from the socket, not when this
+ * process (which also hosts 999 other clients) got round to decoding them.
+ */
+function openStream(url: string, token: string, agent: http.Agent, gzip: boolean): Promise<Stream> {
   return new Promise((resolve, reject) => {
     const stream: Stream = { request: undefined as unknown as http.ClientRequest, lastVersion: 0 };
     let tail: Buffer = Buffer.alloc(0);
     let resolved = false;
-    stream.request = http.get(`${url}/sdk/v1/stream`, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
+    let lastChunkAt = 0;
+    const scan = (chunk: Buffer) => {
+      // Only the `id:` lines matter. Scan the bytes (no decoding of the ~40 KB documents) and keep a short tail
+      // for a line split across chunks.
+      const data = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
+      let at = data.indexOf(ID_LINE);
+      while (at >= 0) {
+        const end = data.indexOf(10, at + ID_LINE.length);
+        if (end < 0) break;
+        const version = Number(data.toString('latin1', at + ID_LINE.length, end));
+        if (version > stream.lastVersion) {
+          stream.lastVersion = version;
+          stream.onVersion?.(version, lastChunkAt);
+          if (!resolved) {
+            resolved = true;
+            resolve(stream);
+          }
+        }
+        at = data.indexOf(ID_LINE, end);
+      }
+      tail = data.subarray(Math.max(0, data.length - 32));
+    };
+    const headers = { authorization: `Bearer ${token}`, 'accept-encoding': gzip ? 'gzip' : 'identity' };
+    stream.request = http.get(`${url}/sdk/v1/stream`, { agent, headers }, (res) => {
       if (res.statusCode !== 200) {
         reject(new Error(`stream: HTTP ${res.statusCode}`));
         return;
       }
-      res.on('data', (chunk: Buffer) => {
-        // Only the `id:` lines matter. Scan the bytes (no decoding of the ~50 KB documents) and keep a short tail
-        // for a line split across chunks.
-        const data = tail.length > 0 ? Buffer.concat([tail, chunk]) : chunk;
-        let at = data.indexOf(ID_LINE);
-        while (at >= 0) {
-          const end = data.indexOf(10, at + ID_LINE.length);
-          if (end < 0) break;
-          const version = Number(data.toString('latin1', at + ID_LINE.length, end));
-          if (version > stream.lastVersion) {
-            stream.lastVersion = version;
-            stream.onVersion?.(version);
-            if (!resolved) {
-              resolved = true;
-              resolve(stream);
-            }
-          }
-          at = data.indexOf(ID_LINE, end);
-        }
-        tail = data.subarray(Math.max(0, data.length - 32));
-      });
+      if (gzip !== (res.headers['content-encoding'] === 'gzip')) {
+        reject(new Error(`stream: expected ${gzip ? 'a gzip' : 'an identity'} stream`));
+        return;
+      }
+      if (gzip) {
+        const gunzip = createGunzip();
+        gunzip.on('data', scan);
+        gunzip.on('error', () => {});
+        res.on('data', (chunk: Buffer) => {
+          lastChunkAt = performance.now();
+          gunzip.write(chunk);
+        });
+      } else {
+        res.on('data', (chunk: Buffer) => {
+          lastChunkAt = performance.now();
+          scan(chunk);
+        });
+      }
     });
     stream.request.on('error', (error) => {
       if (!resolved) reject(error);
     });
   });
+}
+
+interface PropagationResult {
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+  missed: number;
+  cpuPerToggleMs: number;
+  rssWithStreams: number;
+}
+
+/** Opens STREAMS streams, toggles TOGGLES times, measures toggle-sent → event-received per stream. */
+async function propagation(url: string, sdk: string, adminToken: string, pid: number, gzip: boolean, streams: Stream[]): Promise<PropagationResult> {
+  const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
+  for (let i = 0; i < STREAMS; i += 100) {
+    streams.push(...(await Promise.all(Array.from({ length: Math.min(100, STREAMS - i) }, () => openStream(url, sdk, agent, gzip)))));
+  }
+  await sleep(1000);
+  const rssWithStreams = rssMb(pid);
+  const samples: number[] = [];
+  let missed = 0;
+  const cpuBefore = cpuMs(pid);
+  for (let t = 0; t < TOGGLES; t++) {
+    const before = Math.max(...streams.map((s) => s.lastVersion));
+    let pending = streams.length;
+    let t0 = 0;
+    const all = new Promise<void>((resolve) => {
+      for (const stream of streams) {
+        stream.onVersion = (version, arrivedAt) => {
+          if (version <= before) return;
+          stream.onVersion = undefined;
+          samples.push(arrivedAt - t0);
+          if (--pending === 0) resolve();
+        };
+      }
+    });
+    t0 = performance.now();
+    await api(url, adminToken, 'POST', '/api/v1/environments/production/flags/flag-1/toggle', {});
+    await Promise.race([all, sleep(30_000)]);
+    missed += pending;
+    await sleep(200);
+  }
+  // Includes the 200 ms pauses and heartbeats: an upper bound of the server's work per toggle.
+  const cpuPerToggleMs = (cpuMs(pid) - cpuBefore) / TOGGLES;
+  for (const s of streams.splice(0)) s.request.destroy();
+  await sleep(500);
+  samples.sort((a, b) => a - b);
+  return {
+    p50: percentile(samples, 50),
+    p99: percentile(samples, 99),
+    max: samples[samples.length - 1] ?? NaN,
+    samples: samples.length,
+    missed,
+    cpuPerToggleMs,
+    rssWithStreams,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -280,6 +379,7 @@ async function main(): Promise<void> {
     server = await startServer(cli, env);
     const { url } = server;
     const pid = server.child.pid!;
+    serverPid = pid;
 
     const identity = await fetch(`${url}/sdk/v1/definitions`, { headers: { authorization: `Bearer ${sdk}`, 'accept-encoding': 'identity' } });
     const body = await identity.text();
@@ -333,56 +433,25 @@ async function main(): Promise<void> {
       ],
     });
 
-    // Propagation: STREAMS idle SSE clients, then toggles.
-    process.stdout.write(`opening ${STREAMS} streams… `);
-    const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-    for (let i = 0; i < STREAMS; i += 100) {
-      streams.push(...(await Promise.all(Array.from({ length: Math.min(100, STREAMS - i) }, () => openStream(url, sdk, agent)))));
-    }
-    await sleep(1000);
-    const rssStreams = rssMb(pid);
-    process.stdout.write(`toggling ${TOGGLES}×…\n`);
-    const samples: number[] = [];
-    const perToggleMax: number[] = [];
-    for (let t = 0; t < TOGGLES; t++) {
-      const before = Math.max(...streams.map((s) => s.lastVersion));
-      let pending = streams.length;
-      let toggleMax = 0;
-      let t0 = 0;
-      const all = new Promise<void>((resolve) => {
-        for (const stream of streams) {
-          stream.onVersion = (version) => {
-            if (version <= before) return;
-            stream.onVersion = undefined;
-            const latency = performance.now() - t0;
-            samples.push(latency);
-            toggleMax = Math.max(toggleMax, latency);
-            if (--pending === 0) resolve();
-          };
-        }
-      });
-      t0 = performance.now();
-      await api(url, token, 'POST', '/api/v1/environments/production/flags/flag-1/toggle', {});
-      await Promise.race([all, sleep(30_000)]);
-      if (pending > 0) console.log(`  toggle ${t}: ${pending} streams did not receive the update within 30 s`);
-      perToggleMax.push(toggleMax);
-      await sleep(200);
-    }
+    // Propagation: STREAMS idle SSE clients, then toggles; first as fetch-based SDKs connect (gzip), then identity.
+    process.stdout.write(`propagation: ${STREAMS} gzip streams × ${TOGGLES} toggles… `);
+    const propGzip = await propagation(url, sdk, token, pid, true, streams);
+    process.stdout.write(`${STREAMS} identity streams × ${TOGGLES} toggles…\n`);
+    const propIdentity = await propagation(url, sdk, token, pid, false, streams);
     clearInterval(sampler);
     const rssAfter = rssMb(pid);
-    samples.sort((a, b) => a - b);
-    const p50 = percentile(samples, 50);
-    const p99 = percentile(samples, 99);
 
     // ---- report ----
     const ratio = (ours: number, theirs: number, higherIsBetter: boolean) =>
       `${fmt(higherIsBetter ? ours / theirs : theirs / ours, 1)}× ${higherIsBetter ? 'more' : 'lower'}`;
     const ok = (pass: boolean) => (pass ? 'PASS' : 'MISS');
     console.log('\nThroughput and latency (autocannon, 50 connections)');
-    console.log('| endpoint | req/s | p50 ms | p99 ms | responses | target | Unleash 8.2 | vs Unleash |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| endpoint | req/s | p50 ms | p99 ms | server CPU/req | req/s per server core (CPU bound) | responses | target | Unleash 8.2 | vs Unleash |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
     const row = (name: string, r: LoadResult, target: string, unleash: string, vs: string) =>
-      console.log(`| ${name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${r.statuses}${r.errors ? `, errors: ${r.errors}` : ''} | ${target} | ${unleash} | ${vs} |`);
+      console.log(
+        `| ${name} | ${fmt(r.rps)} | ${r.p50} | ${r.p99} | ${fmt(r.cpuUs, 1)} µs | ${fmt(1e6 / r.cpuUs)} | ${r.statuses}${r.errors ? `, errors: ${r.errors}` : ''} | ${target} | ${unleash} | ${vs} |`,
+      );
     const targetText = (r: LoadResult) => `≥ 16,000 req/s, p99 < 10 ms: ${ok(r.rps >= TARGETS.rps && r.p99 < TARGETS.p99)}`;
     row(
       'GET /sdk/v1/definitions (gzip)',
@@ -407,23 +476,33 @@ async function main(): Promise<void> {
     );
     row('POST /sdk/v1/evaluate (50 flags)', evaluate, targetText(evaluate), 'n/a (frontend API not measured)', '—');
 
-    console.log('\nToggle → client propagation');
-    console.log('| measure | Halyard | target | Unleash 8.2 | vs Unleash |');
-    console.log('|---|---|---|---|---|');
-    console.log(
-      `| ${STREAMS} SSE streams × ${TOGGLES} toggles (${samples.length} samples) | p50 ${fmt(p50, 1)} ms, p99 ${fmt(p99, 1)} ms, max ${fmt(samples[samples.length - 1] ?? NaN, 1)} ms | p99 < 100 ms: ${ok(p99 < TARGETS.propagationP99)} | median ~6.4 s (15 s polling; ~0.95 s with 1 s polling) | median ${fmt(UNLEASH.propagationMedianMs / p50)}× faster (${fmt(UNLEASH.propagationMedian1sPollMs / p50)}× vs 1 s polling) |`,
-    );
+    console.log('\nToggle → client propagation (toggle sent → event bytes received, every stream × every toggle)');
+    console.log('| streams | p50 | p99 | max | server CPU per toggle | target | Unleash 8.2 | vs Unleash (median) |');
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const [name, r] of [
+      [`${STREAMS} SSE, gzip (fetch-based SDKs)`, propGzip],
+      [`${STREAMS} SSE, identity (${fmt(body.length / 1024, 1)} KB per event)`, propIdentity],
+    ] as const) {
+      console.log(
+        `| ${name}; ${r.samples} samples${r.missed ? `, ${r.missed} MISSED` : ''} | ${fmt(r.p50, 1)} ms | ${fmt(r.p99, 1)} ms | ${fmt(r.max, 1)} ms | ${fmt(r.cpuPerToggleMs)} ms | p99 < 100 ms: ${ok(r.p99 < TARGETS.propagationP99 && r.missed === 0)} | median ~6.4 s (15 s polling); ~0.95 s (1 s polling) | ${fmt(UNLEASH.propagationMedianMs / r.p50)}× faster (${fmt(UNLEASH.propagationMedian1sPollMs / r.p50)}× vs 1 s polling) |`,
+      );
+    }
 
     console.log('\nMemory (server process RSS)');
     console.log('| measure | Halyard | target | Unleash 8.2 | vs Unleash |');
     console.log('|---|---|---|---|---|');
     console.log(`| idle (after start + data) | ${fmt(rssIdle, 1)} MB | ≤ 80 MB: ${ok(rssIdle <= TARGETS.rssIdle)} | ${UNLEASH.rssIdle} MB | ${ratio(rssIdle, UNLEASH.rssIdle, false)} |`);
     console.log(`| peak under load (autocannon + streams) | ${fmt(rssPeak, 1)} MB | — | ~${UNLEASH.rssLoad} MB | ${ratio(rssPeak, UNLEASH.rssLoad, false)} |`);
-    console.log(`| with ${STREAMS} idle SSE streams | ${fmt(rssStreams, 1)} MB | — | — | — |`);
+    console.log(`| with ${STREAMS} idle SSE streams (gzip / identity) | ${fmt(propGzip.rssWithStreams, 1)} / ${fmt(propIdentity.rssWithStreams, 1)} MB | — | — | — |`);
     console.log(`| after the propagation run | ${fmt(rssAfter, 1)} MB | — | — | — |`);
 
+    const load1 = os.loadavg()[0]!;
     console.log('\nCold start');
     console.log(`| existing database, launch → /health 200 | ${fmt(server.startMs)} ms | — | ~1,500 ms | ${ratio(server.startMs, UNLEASH.coldStartMs, false)} |`);
+    console.log(
+      `\nLoad generator, streams and server share ${os.cpus().length} cores; 1-minute load average at the end: ${fmt(load1, 2)}` +
+        ' (other work on the machine lowers req/s and raises latency; server CPU/req does not depend on it).',
+    );
   } finally {
     for (const s of streams) s.request.destroy();
     if (server) await stopServer(server);

@@ -36,10 +36,8 @@ export interface ExposureTracker {
  */
 export function createExposureTracker(
   onExposure: (event: ExposureEvent) => void,
-  options: ExposureTrackerOptions = {},
+  { max = DEFAULT_EXPOSURE_CACHE_SIZE, onError, now = Date.now }: ExposureTrackerOptions = {},
 ): ExposureTracker {
-  const max = Math.max(1, Math.floor(options.max ?? DEFAULT_EXPOSURE_CACHE_SIZE));
-  const now = options.now ?? Date.now;
   // A Set iterates in insertion order, which makes evicting the oldest key O(1).
   const seen = new Set<string>();
   return {
@@ -48,21 +46,16 @@ export function createExposureTracker(
       const key = `${flag}\u0001${variant ?? '\u0000'}\u0001${unit ?? '\u0000'}`;
       if (seen.has(key)) return;
       seen.add(key);
-      if (seen.size > max) {
-        const oldest = seen.values().next();
-        if (!oldest.done) seen.delete(oldest.value);
-      }
+      if (seen.size > max) seen.delete(seen.values().next().value!);
       try {
         onExposure({ flag, variant, value, reason, unit, timestamp: now() });
       } catch (error) {
-        options.onError?.(error);
+        onError?.(error);
       }
     },
     get size() {
       return seen.size;
     },
-    clear() {
-      seen.clear();
-    },
+    clear: () => seen.clear(),
   };
 }

@@ -66,17 +66,11 @@ const json = JSON.stringify;
 // Not `Date.now` itself: fake clocks in tests replace `Date` after this module loaded.
 const now = () => Date.now();
 
-const stateOf = (snapshot: FlagSnapshot, status: FlagStatus, updatedAt?: number, error?: Error): SnapshotState => ({
-  snapshot,
-  status,
-  updatedAt,
-  error,
-});
-
-function validated(snapshot: FlagSnapshot, where: string): FlagSnapshot {
-  const check = checkSnapshot(snapshot);
-  if (!check.ok) throw new TypeError(`@halyard/core: ${where} got an invalid snapshot: ${check.path} ${check.message}`);
-  return snapshot;
+/** `value` as a snapshot; throws naming `where` (unless it is an answer: `fail` names the store then) and the problem. */
+function validated(value: unknown, where?: string): FlagSnapshot {
+  const problem = checkSnapshot(value);
+  if (problem) throw TypeError(`${where ? `@halyard/core: ${where} got an ` : ''}invalid snapshot: ${problem}`);
+  return value as FlagSnapshot;
 }
 
 /**
@@ -100,27 +94,31 @@ function validated(snapshot: FlagSnapshot, where: string): FlagSnapshot {
  * const unsubscribe = store.subscribe(() => render(store.getSnapshot().snapshot.flags));
  */
 export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions = {}): SnapshotStore {
-  const { endpoint, snapshot, stream, onError, onExposure, retry } = options;
-  const interval = options.pollInterval ?? 30_000;
-  const timeout = options.timeout ?? 10_000;
+  const { endpoint, stream, onError, onExposure, retry, timeout = 10_000, pollInterval = 30_000 } = options;
+  // How long an answer stays fresh; `pollInterval: 0` never polls on a timer.
+  const every = pollInterval > 0 ? pollInterval : Infinity;
   const base = retry?.base ?? 1_000;
-  const max = Math.max(base, retry?.max ?? Math.max(60_000, interval));
-  const live = endpoint !== undefined && !(options.isServer ?? typeof window == 'undefined');
+  const max = retry?.max ?? Math.max(60_000, pollInterval);
   const tracker = onExposure && createExposureTracker(onExposure, { max: options.exposureCacheSize });
   // Wrapped per subscription, so one function subscribed twice counts twice.
   const listeners = new Set<() => void>();
+  const initial = options.snapshot && validated(options.snapshot, 'createSnapshotStore({ snapshot })');
+  // Whether this store may ever fetch; `close()` turns it off for good.
+  let live = endpoint != null && !(options.isServer ?? typeof window == 'undefined');
   let context = options.context;
-  let state = snapshot
-    ? stateOf(validated(snapshot, 'createSnapshotStore({ snapshot })'), 'ready', now())
-    : stateOf({ version: '', flags: {} }, 'loading');
-  // When the server last confirmed what we show (200 or 304): decides whether a returning tab fetches at once.
-  let checkedAt = state.updatedAt;
-  // The snapshot was computed for an older context: the next start fetches at once.
-  let contextChanged = false;
-  let active = false;
-  let closed = false;
-  let polling = false;
+  // What `getSnapshot()` returns is rebuilt from these by `publish`.
+  let snapshot = initial ?? { version: '', flags: {} };
+  let status: FlagStatus = initial ? 'ready' : 'loading';
+  // Set once flags were loaded: it tells `stale` from `error`.
+  let updatedAt = initial && now();
+  let problem: Error | undefined;
+  let state!: SnapshotState;
+  // When the next poll is due: at once without flags, else one interval after the last answer (or a backoff
+  // delay after a failure). A new context or coming back online makes it due at once.
+  let nextAt = initial ? now() + every : 0;
   let failures = 0;
+  // The stream is down (it reconnects by itself): poll meanwhile.
+  let down = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   // The request in flight; replaced (and aborted) when abandoned, which is how a late answer knows to stay silent.
   let controller: AbortController | undefined;
@@ -128,217 +126,192 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   let etag: string | null | undefined;
   let closeStream: Unsubscribe | undefined;
 
-  const loaded = () => state.status == 'ready' || state.status == 'stale';
-  const hidden = () => typeof document != 'undefined' && document.visibilityState == 'hidden';
+  const publish = () => {
+    state = { snapshot, status, updatedAt, error: problem };
+    listeners.forEach((listener) => listener());
+  };
+  publish();
 
-  function set(next: SnapshotState): void {
-    state = next;
-    for (const listener of [...listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        // One broken subscriber must not starve the others; surface it like an uncaught error.
-        setTimeout(() => {
-          throw error;
-        });
-      }
-    }
-  }
+  /** The server confirmed `next` (possibly what we show). */
+  const confirm = (next: FlagSnapshot) => {
+    if (next == snapshot && status == 'ready') return;
+    updatedAt = (next == snapshot && updatedAt) || now();
+    snapshot = next;
+    status = 'ready';
+    problem = undefined;
+    publish();
+  };
 
-  /** The server confirmed `next` (or, without it, what we show). */
-  function confirm(next = state.snapshot): void {
-    checkedAt = now();
-    contextChanged = false;
-    if (next != state.snapshot || state.status != 'ready') {
-      set(stateOf(next, 'ready', next == state.snapshot ? state.updatedAt : checkedAt));
-    }
-  }
-
-  function accept(next: FlagSnapshot): void {
-    const prev = state.snapshot;
-    const entries = Object.entries(next.flags);
-    let changed = entries.length != Object.keys(prev.flags).length;
-    // Unchanged entries keep their object, so a UI bound to one flag re-renders only when that flag changed.
-    const flags = Object.fromEntries(
-      entries.map(([key, entry]) => {
-        const old = Object.hasOwn(prev.flags, key) ? prev.flags[key] : undefined;
-        if (old && json(old) == json(entry)) return [key, old];
-        changed = true;
-        return [key, entry];
-      }),
+  const accept = ({ version, flags }: FlagSnapshot) => {
+    const prev = snapshot;
+    const same = json(flags) == json(prev.flags);
+    confirm(
+      same && version == prev.version
+        ? prev
+        : {
+            version,
+            // Unchanged entries keep their object, so a UI bound to one flag re-renders only when that flag changed.
+            flags: same
+              ? prev.flags
+              : Object.fromEntries(
+                  Object.entries(flags).map(([key, entry]) => {
+                    const old = Object.hasOwn(prev.flags, key) && prev.flags[key];
+                    return [key, old && json(old) == json(entry) ? old : entry];
+                  }),
+                ),
+          },
     );
-    confirm(changed || prev.version != next.version ? { version: next.version, flags: changed ? flags : prev.flags } : prev);
-  }
+  };
 
-  function payload(body: unknown): void {
-    const check = checkSnapshot(body);
-    if (!check.ok) throw new Error(`@halyard/core: the flags endpoint ${endpoint} returned an invalid snapshot: ${check.path} ${check.message}`);
-    accept(check.snapshot);
-  }
+  const payload = (body: unknown) => accept(validated(body));
 
-  function fail(error: Error): void {
-    if (!error.message.startsWith('@halyard/')) error = new Error(`@halyard/core: snapshot store: ${error.message}`, { cause: error });
+  const fail = (cause: unknown, where = '') => {
+    const error = Error(`@halyard/core: snapshot store: ${where}${(cause as Error)?.message ?? cause}`, { cause });
     try {
       onError?.(error);
     } catch {
       // The store's own state handling must not depend on a callback behaving.
     }
-    const status = loaded() ? 'stale' : 'error';
-    if (status != state.status || state.error?.message != error.message) set(stateOf(state.snapshot, status, state.updatedAt, error));
-  }
-
-  function schedule(delay: number): void {
-    clearTimeout(timer);
-    if (polling && delay < Infinity) timer = setTimeout(poll, delay);
-  }
+    const next = updatedAt ? 'stale' : 'error';
+    if (next == status && problem?.message == error.message) return;
+    status = next;
+    problem = error;
+    publish();
+  };
 
   /** Fetch now, unless a request is in flight (then that one's promise). Never rejects. */
-  function poll(): Promise<void> {
-    return (inFlight ??= (async () => {
-      clearTimeout(timer);
+  const poll = (): Promise<void> =>
+    (inFlight ??= (async () => {
       const mine = (controller = new AbortController());
-      const where = `POST ${endpoint}`;
-      const timeoutTimer = timeout > 0 ? setTimeout(() => mine.abort(new Error(`${where} timed out after ${timeout} ms`)), timeout) : undefined;
-      let delay: number;
+      const limit = timeout > 0 ? setTimeout(() => mine.abort(Error('timed out')), timeout) : undefined;
+      let delay = every;
+      clearTimeout(timer);
       try {
         const response = await (options.fetch ?? fetch)(endpoint!, {
           method: 'POST',
-          headers: { accept: 'application/json', 'content-type': 'application/json', ...options.headers, ...(etag ? { 'if-none-match': etag } : {}) },
+          headers: { 'content-type': 'application/json', ...options.headers, ...(etag ? { 'if-none-match': etag } : {}) },
           body: json({ context: context ?? {} }),
           signal: mine.signal,
         });
         // Read even error bodies: it frees the connection.
         const text = await response.text();
-        if (mine != controller) return;
-        if (response.status == 304) {
-          if (loaded()) confirm();
-        } else if (!response.ok) {
-          throw new Error(`${where} answered HTTP ${response.status}`);
-        } else {
-          let body: unknown;
-          try {
-            body = JSON.parse(text);
-          } catch (error) {
-            throw new Error(`${where} returned invalid JSON: ${(error as Error).message}`);
-          }
-          payload(body);
-          // Only a body we accepted may be confirmed by a later 304.
-          etag = response.headers.get('etag');
+        if (mine == controller) {
+          if (response.status == 304) {
+            if (updatedAt) confirm(snapshot);
+          } else if (response.ok) {
+            payload(JSON.parse(text));
+            // Only a body we accepted may be confirmed by a later 304.
+            etag = response.headers.get('etag');
+          } else throw Error(`HTTP ${response.status}`);
+          failures = 0;
         }
-        failures = 0;
-        delay = interval > 0 ? interval : Infinity;
       } catch (error) {
-        if (mine != controller) return;
-        fail(error instanceof Error ? error : new Error(String(error)));
-        // Full jitter: a random delay below the ceiling spreads thousands of retrying clients out.
-        const ceiling = Math.min(max, base * 2 ** Math.min(failures++, 30));
-        delay = base / 10 + Math.random() * (ceiling - base / 10);
-      } finally {
-        clearTimeout(timeoutTimer);
+        if (mine == controller) {
+          fail(error, `POST ${endpoint}: `);
+          // Full jitter: a random delay below the ceiling spreads thousands of retrying clients out.
+          delay = base / 10 + Math.random() * (Math.min(max, base * 2 ** failures++) - base / 10);
+        }
       }
+      clearTimeout(limit);
+      if (mine != controller) return;
       inFlight = controller = undefined;
-      schedule(delay);
+      nextAt = now() + delay;
+      update();
     })());
-  }
 
-  function startPolling(delay: number): void {
-    if (polling) return;
-    polling = true;
-    failures = 0;
-    // A one-off refresh in flight schedules the next request when it settles.
-    if (!inFlight) delay > 0 ? schedule(delay) : void poll();
-  }
-
-  function stopPolling(): void {
-    polling = false;
+  /** Stop polling: cancel the timer and abort the request in flight. */
+  const abort = () => {
     clearTimeout(timer);
     controller?.abort();
     inFlight = controller = undefined;
-  }
+  };
+
+  const stop = () => {
+    abort();
+    closeStream?.();
+    closeStream = undefined;
+    down = false;
+  };
+
+  /**
+   * The one place that starts and stops work. The store runs while it has subscribers and the page is visible:
+   * it keeps the stream (if any) open and, unless the stream is up, polls when `nextAt` comes.
+   */
+  const update = () => {
+    if (!live || !listeners.size || globalThis.document?.visibilityState == 'hidden') return stop();
+    if (stream) closeStream ??= stream(hooks);
+    clearTimeout(timer);
+    const delay = nextAt - now();
+    if ((!stream || down) && !inFlight) delay > 0 ? delay < Infinity && (timer = setTimeout(poll, delay)) : poll();
+  };
+
+  /** Drop what is running (it answers for an old context, or was cut off) and fetch at once. */
+  const restart = () => {
+    nextAt = 0;
+    stop();
+    update();
+  };
 
   const hooks: SnapshotStreamHooks = {
     endpoint: endpoint!,
     context: () => context,
-    version: () => (loaded() ? state.snapshot.version : undefined),
-    onOpen: stopPolling,
+    version: () => (updatedAt ? snapshot.version : undefined),
+    onOpen: () => {
+      down = false;
+      abort();
+    },
     onPayload: payload,
     onError: fail,
     // Updates may have been missed while the stream was going down: poll now, then on the interval.
-    onDown: () => closeStream && startPolling(0),
+    onDown: () => {
+      if (closeStream) {
+        down = true;
+        nextAt = 0;
+        update();
+      }
+    },
   };
 
-  function start(delay: number): void {
-    if (stream) closeStream ??= stream(hooks);
-    else startPolling(delay);
-  }
-
-  function stop(): void {
-    stopPolling();
-    closeStream?.();
-    closeStream = undefined;
-  }
-
-  function resume(): void {
-    if (!loaded() || contextChanged || checkedAt === undefined) start(0);
-    else start(interval > 0 ? Math.max(0, checkedAt + interval - now()) : Infinity);
-  }
-
-  const onVisibility = () => (hidden() ? stop() : resume());
-  const onOnline = () => {
-    if (!hidden()) {
-      stop();
-      start(0);
-    }
+  // Visibility and connectivity matter only while someone is subscribed.
+  const listen = (method: 'addEventListener' | 'removeEventListener') => {
+    globalThis.document?.[method]('visibilitychange', update);
+    globalThis.window?.[method]('online', restart);
+    update();
   };
-
-  function activate(on: boolean): void {
-    if (!live || active == on) return;
-    active = on;
-    const method = on ? 'addEventListener' : 'removeEventListener';
-    if (typeof document != 'undefined') document[method]('visibilitychange', onVisibility);
-    if (typeof window != 'undefined') window[method]('online', onOnline);
-    if (!on) stop();
-    else if (!hidden()) resume();
-  }
 
   return {
     getSnapshot: () => state,
     subscribe(listener) {
-      if (closed) return () => {};
       const entry = () => listener();
       listeners.add(entry);
-      activate(true);
+      if (live && listeners.size == 1) listen('addEventListener');
       return () => {
-        if (listeners.delete(entry) && !listeners.size) activate(false);
+        if (listeners.delete(entry) && !listeners.size) listen('removeEventListener');
       };
     },
-    refresh: () => (live && !closed ? poll() : Promise.resolve()),
+    refresh: () => (live ? poll() : Promise.resolve()),
     setContext(next) {
       // Compared in wire form: keys whose value is undefined vanish from the request anyway.
       if (json(next) == json(context)) return;
       context = next;
-      contextChanged = true;
+      // The ETag belongs to the old context's answer. Values stay on screen until the new one arrives.
       etag = undefined;
-      if (active && !hidden()) {
-        // Abort what is in flight (it answers for the old context) and ask again now; values stay until then.
-        stop();
-        start(0);
-      }
+      restart();
     },
     setSnapshot(next) {
       accept(validated(next, 'store.setSnapshot()'));
     },
     expose(key) {
-      const entry = Object.hasOwn(state.snapshot.flags, key) ? state.snapshot.flags[key] : undefined;
-      const unit = context?.userId;
+      const { flags } = snapshot;
+      const entry = Object.hasOwn(flags, key) && flags[key];
       if (tracker && entry && entry.reason != 'ERROR') {
-        tracker.track(key, entry.variant, entry.value, entry.reason, unit == null ? undefined : String(unit));
+        tracker.track(key, entry.variant, entry.value, entry.reason, context?.userId);
       }
     },
     close() {
-      activate(false);
-      closed = true;
+      live = false;
       listeners.clear();
+      listen('removeEventListener');
     },
   };
 }

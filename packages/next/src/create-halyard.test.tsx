@@ -2,9 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { renderToString } from 'react-dom/server';
 import { notFound, redirect } from 'next/navigation';
 import type { ExposureEvent } from '@halyard/core';
-import { createHalyard, isNextControlFlow, type NextContextFn } from '@halyard/next';
+import { createFlagsRoute, createHalyard, isNextControlFlow, type NextContextFn } from '@halyard/next';
 import { useFlag, useFlagValue } from '@halyard/next/client';
-import { DOCUMENT, controlledClient, testRequest } from '../test/helpers';
+import { DOCUMENT, controlledClient, serveRoute, testRequest } from '../test/helpers';
 
 const context: NextContextFn = ({ cookies }) => ({ userId: cookies.get('uid')?.value });
 
@@ -150,6 +150,23 @@ describe('createHalyard()', () => {
         redirect: { destination: '/login', permanent: false },
       });
       expect(await withFlags(async () => ({ notFound: true }))({ req: req('a') } as never)).toEqual({ notFound: true });
+    });
+
+    it('withFlagsInitialProps asks the flags route on client-side navigations (no req)', async () => {
+      const { client } = controlledClient(DOCUMENT);
+      const server = await serveRoute(createFlagsRoute({ client, context: () => ({ userId: 'alice' }) }));
+      try {
+        const { withFlagsInitialProps } = createHalyard({ client, context, request: () => testRequest(), endpoint: server.url });
+        const props = await withFlagsInitialProps(() => ({ title: 'x' }))({} as never);
+        expect(props).toEqual({ title: 'x', halyardSnapshot: client.evaluateAll({ userId: 'alice' }) });
+      } finally {
+        await server.close();
+      }
+      // The route is down: no snapshot (the store keeps what it has), and the error is reported.
+      const onError = vi.fn();
+      const offline = createHalyard({ client, context, onError, request: () => testRequest(), endpoint: 'http://127.0.0.1:9/api/flags' });
+      expect(await offline.withFlagsInitialProps(() => ({ title: 'x' }))({} as never)).toEqual({ title: 'x' });
+      expect(onError).toHaveBeenCalledTimes(1);
     });
 
     it('withFlagsInitialProps evaluates on the server', async () => {

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { useEntry } from './internal/use-entry';
+import { useEntry } from './internal/context';
 import type { BooleanFlagKey, FlagKey, FlagValue } from './types';
 
 export type FlagProps<K extends FlagKey = FlagKey> = {

@@ -1,7 +1,6 @@
 import { useMemo } from 'react';
 import type { FlagStatus, JsonValue } from '@halyard/core';
-import { useStoreContext } from './internal/context';
-import { useEntry, useSelect } from './internal/use-entry';
+import { useEntry, useSelect, useStoreContext } from './internal/context';
 import type {
   BooleanFlagKey,
   FlagDetails,

@@ -26,7 +26,7 @@ export interface FlagProviderProps {
   onError?: (error: Error) => void;
   /**
    * A prebuilt store (tests, `@halyard/testing`, sharing one store between roots). When given, the props above
-   * except `context` are ignored, and the provider does not close it on unmount: whoever built it owns it.
+   * except `context` are ignored, and the provider never closes it: whoever built it owns it.
    */
   store?: SnapshotStore;
   children?: ReactNode;
@@ -34,7 +34,7 @@ export interface FlagProviderProps {
 
 /**
  * Holds one snapshot store for its subtree: every hook below reads from it. Polling starts when the first
- * component reads a flag and stops when the last one unmounts; the store is closed when the provider unmounts.
+ * component reads a flag and stops (aborting any request in flight) when the last one unmounts.
  *
  * @example
  * ```tsx
@@ -46,48 +46,30 @@ export interface FlagProviderProps {
  * ```
  */
 export function FlagProvider(props: FlagProviderProps): ReactNode {
-  // Callbacks and options are read through a ref so inline arrow functions neither recreate the store nor go stale.
+  // Callbacks are read through a ref so inline arrow functions neither recreate the store nor go stale.
   const latest = useRef(props);
-  const contextKey = JSON.stringify(props.context ?? null);
-  const appliedKey = useRef(contextKey);
-  const create = (snapshot = props.snapshot): StoreContext => {
-    const p = latest.current;
+  // The store is never closed: without subscribers it holds no timer, listener or request, so nothing leaks, and
+  // StrictMode or <Activity> re-running effects on the same state simply subscribe again.
+  const [value] = useState((): StoreContext => {
     const s =
-      p.store ??
+      props.store ??
       createPollingSnapshotStore({
-        ...p,
-        snapshot,
+        ...props,
         onExposure: (event) => latest.current.onExposure?.(event),
         onError: (error) => latest.current.onError?.(error),
       });
-    return { s, u: (listener) => s.subscribe(listener), i: s.getSnapshot(), o: !p.store };
-  };
-  const [value, setValue] = useState(create);
-
+    return { s, u: (listener) => s.subscribe(listener), i: s.getSnapshot() };
+  });
   // Insertion effects run before any layout or passive effect, so children's exposures already see new callbacks.
   useInsertionEffect(() => {
     latest.current = props;
   });
 
-  // The wire form is the identity of a context: equal JSON means an identical request, so no refetch.
+  // The wire form is the identity of a context: equal JSON means an identical request, so no refetch. Our own
+  // store already has the first context (setContext ignores an equal one); a prebuilt store gets it when given.
   useEffect(() => {
-    if (appliedKey.current !== contextKey) {
-      appliedKey.current = contextKey;
-      value.s.setContext(props.context);
-    }
-  }, [contextKey]);
-
-  // Close our own store on unmount. StrictMode and <Activity> re-run effects on the same state after cleanup:
-  // a closed store cannot restart, so replace it with a fresh one that starts from the last flags shown.
-  useEffect(() => {
-    if (value.c) setValue(create(value.s.getSnapshot().snapshot));
-    return () => {
-      if (value.o) {
-        value.c = true;
-        value.s.close();
-      }
-    };
-  }, [value]);
+    if (props.context || !props.store) value.s.setContext(props.context);
+  }, [JSON.stringify(props.context)]);
 
   return <Ctx.Provider value={value}>{props.children}</Ctx.Provider>;
 }

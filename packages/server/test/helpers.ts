@@ -99,12 +99,14 @@ export class SseClient {
   readonly events: Array<{ id: string | undefined; data: any; at: number }> = [];
   comments = 0;
   status = 0;
+  contentEncoding: string | null = null;
   private controller = new AbortController();
   private waiters: Array<() => void> = [];
   readonly done: Promise<void>;
 
   private constructor(private readonly response: Response) {
     this.status = response.status;
+    this.contentEncoding = response.headers.get('content-encoding');
     this.done = this.read().catch(() => {});
   }
 

@@ -529,7 +529,19 @@ describe.each(BACKENDS)('flag service on %s', (backend) => {
       // Resume with an old version: the current document is sent at once.
       const behind = await SseClient.connect(`${base}/sdk/v1/stream`, sdk, { 'last-event-id': created.id! });
       expect((await behind.waitFor(() => true)).data.flags[key].enabled).toBe(true);
-      for (const s of [stream, resumed, behind]) s.close();
+      // fetch accepts gzip: one pre-compressed gzip member per event. Without gzip the same events come as text.
+      expect(stream.contentEncoding).toBe('gzip');
+      const plain = await SseClient.connect(`${base}/sdk/v1/stream`, sdk, { 'accept-encoding': 'identity' });
+      expect(plain.contentEncoding).toBeNull();
+      expect((await plain.waitFor(() => true)).data).toEqual(next.data);
+      await call(base, 'POST', `${flags}/${key}/toggle`, { token: editor, body: { enabled: false } });
+      const [viaGzip, viaText] = await Promise.all([
+        stream.waitFor((doc) => doc.flags[key]?.enabled === false && Number(doc.version) > Number(toggled.id)),
+        plain.waitFor((doc) => doc.flags[key]?.enabled === false),
+      ]);
+      expect(viaText.id).toBe(viaGzip.id);
+      expect(viaText.data).toEqual(viaGzip.data);
+      for (const s of [stream, resumed, behind, plain]) s.close();
     });
   });
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { murmur3, murmur3Finish, murmur3MixWord, murmur3Prefix, murmur3WithPrefix } from './murmur3';
+import { murmur3, murmur3BucketWithPrefix, murmur3Finish, murmur3MixWord, murmur3Prefix, murmur3WithPrefix } from './murmur3';
 
 const reference = createRequire(import.meta.url)('murmurhash3js') as { x86: { hash32(key: string, seed?: number): number } };
 /** Reference: murmurhash3js over the TextEncoder UTF-8 bytes (as a binary string). */
@@ -62,7 +62,10 @@ describe('murmur3WithPrefix (precomputed salt state)', () => {
     for (const prefix of prefixes) {
       for (const seed of [0, 86028157, 0xffffffff]) {
         const state = murmur3Prefix(prefix, seed);
-        for (const unit of units) expect(murmur3WithPrefix(state, unit)).toBe(murmur3(prefix + unit, seed));
+        for (const unit of units) {
+          expect(murmur3WithPrefix(state, unit)).toBe(murmur3(prefix + unit, seed));
+          for (const total of [1, 7, 100_000, 2 ** 32]) expect(murmur3BucketWithPrefix(state, unit, total)).toBe(murmur3(prefix + unit, seed) % total);
+        }
       }
     }
   });

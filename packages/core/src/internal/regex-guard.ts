@@ -2,72 +2,163 @@
  * Conservative static check against catastrophic-backtracking regular expressions (ReDoS).
  *
  * `matches` conditions run flag authors' patterns against user-controlled strings on every request, so a pattern
- * like `(a+)+$` could pin a server CPU for seconds with one crafted user id. JavaScript has no linear-time regex
- * engine, so instead of timing out at runtime we refuse the shapes that cause exponential backtracking:
+ * like `(a+)+$` could pin a server CPU for minutes with one crafted user id. JavaScript has no linear-time regex
+ * engine, and a timeout cannot interrupt `RegExp#test`, so instead we refuse the shapes that backtrack badly:
  *
- * - a repeated group whose body itself contains a repetition: `(a+)+`, `(.*)*`, `(\w+\s?)*`, `((ab)*c)+`;
+ * - a repeated group whose body itself contains a repetition: `(a+)+`, `(.*)*`, `(\w+\s?)*`, `((ab)*c)+`
+ *   (exponential);
  * - a repeated group with alternatives that can start with the same character: `(a|a)*`, `(a|ab)+`, `(\w|_)*`
- *   (alternatives must each start with a distinct literal character, e.g. `(ab|cd)+`; write `[\w_]+` instead);
+ *   (exponential; alternatives must each start with a distinct literal character, e.g. `(ab|cd)+`);
+ * - chains of unbounded repetitions that can consume the same characters, e.g. `.*a.*b` or `\d+\d+x`:
+ *   each link multiplies the work on a long non-matching input by its length (polynomial). The search itself
+ *   adds one factor when the pattern is not anchored with `^`. Degree 3 or more is refused; degree 2
+ *   (quadratic) is accepted because the evaluator caps the length of the strings it tests;
  * - backreferences (`\1`, `\k<name>`), which no linear-time engine supports and which enable exponential work;
- * - more than {@link MAX_UNBOUNDED_WILDCARDS} unbounded repetitions of wildcards (`.`, `\w`, `\d`, `\s` and their
- *   negations, negated classes `[^…]`), e.g. `.*a.*b.*c`: each one multiplies the work on a failing input by its
- *   length (polynomial ReDoS);
  * - patterns longer than {@link MAX_PATTERN_LENGTH}, which are hard to review and to analyse.
  *
- * This rejects some harmless patterns; the error message suggests the rewrite. Quadratic cases such as `\d+\d+x`
- * remain possible, which is why the evaluator also caps the length of strings it tests (see evaluator).
+ * Character overlap is computed by testing each atom against every ASCII character plus a few non-ASCII samples,
+ * so `[a-z]+\.[a-z]+` (the dot separates the runs) passes while `.*a.*b` does not. This rejects some harmless
+ * patterns; the error messages suggest the rewrite.
  */
 
 /** Longest pattern accepted; long patterns are hard to review and the analysis below is only as good as it is simple. */
 export const MAX_PATTERN_LENGTH = 500;
 
+/** Highest accepted backtracking degree (see the module comment): 2 means at most quadratic. */
+const MAX_DEGREE = 2;
+
+/** Characters an atom is tested against: ASCII, then non-ASCII samples (Latin-1, CJK, astral). */
+const SAMPLES: readonly string[] = [...Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)), 'é', '日', '\u{1F680}'];
+
+/** Which of `SAMPLES` an atom can match (1) or not (0). */
+type CharSet = Uint8Array;
+
+const ANY: CharSet = new Uint8Array(SAMPLES.length).fill(1);
+
+/** One element of a sequence: an atom or a group, with its quantifier folded in. */
+interface Item {
+  set: CharSet;
+  /** Can match the empty string (`?`, `*`, `{0,n}`). */
+  optional: boolean;
+  /** Can repeat without bound (`*`, `+`, `{n,}`). */
+  unbounded: boolean;
+  /** Source text, for messages. */
+  source: string;
+}
+
 interface Frame {
-  /** Index of the group's "(" in the pattern. */
+  /** Index of the group's "(" in the pattern (0 for the top level). */
   open: number;
+  /** Lookaround groups are zero-width: they add nothing to the enclosing sequence. */
+  lookaround: boolean;
   /** The body contains a quantifier (`*`, `+`, `?`, `{n,m}`) applied to something inside it. */
   hasRepeat: boolean;
-  /** The body contains an unbounded or multi-count repetition (`*`, `+`, `{n,}`, `{n,m}` with m > 1). */
-  hasUnboundedRepeat: boolean;
-  /** First characters of each top-level alternative: a literal char, or null when unknown/anything. */
+  /** First characters of each alternative: a literal char, or null when unknown/anything. */
   alternativeStarts: (string | null)[];
   /** Whether the current alternative has consumed its first atom yet. */
   altStarted: boolean;
   hasAlternation: boolean;
+  /** Finished alternatives and the current one. */
+  alternatives: Item[][];
+  items: Item[];
+  /** The current alternative starts with `^`. */
+  anchored: boolean;
+  anchoredAlternatives: boolean[];
 }
 
 interface Quantifier {
   length: number;
+  min: number;
   /** Can repeat more than once (`*`, `+`, `{n,}`, `{n,m}` with m > 1). */
   repeats: boolean;
   /** Has no upper bound (`*`, `+`, `{n,}`). */
   unbounded: boolean;
 }
 
-/** Unbounded repetitions of wildcards (`.*`, `\w+`, `[^,]*`) allowed in one pattern; see `checkRegex`. */
-export const MAX_UNBOUNDED_WILDCARDS = 2;
-
 function readQuantifier(p: string, i: number): Quantifier | undefined {
   const c = p[i];
   let len = 0;
-  let repeats = false;
-  let unbounded = false;
+  let min = 1;
+  let max = 1;
   if (c === '*' || c === '+') {
     len = 1;
-    repeats = true;
-    unbounded = true;
+    min = c === '*' ? 0 : 1;
+    max = Infinity;
   } else if (c === '?') {
     len = 1;
+    min = 0;
   } else if (c === '{') {
     const m = /^\{(\d+)(,(\d*))?\}/.exec(p.slice(i, i + 32));
     if (m === null) return undefined;
     len = m[0].length;
-    const min = Number(m[1]);
-    const max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
-    repeats = max > 1;
-    unbounded = max === Infinity;
+    min = Number(m[1]);
+    max = m[2] === undefined ? min : m[3] === '' ? Infinity : Number(m[3]);
   } else return undefined;
   if (p[i + len] === '?') len++; // lazy variants backtrack just the same
-  return { length: len, repeats, unbounded };
+  return { length: len, min, repeats: max > 1, unbounded: max === Infinity };
+}
+
+function charSetOf(source: string, flags: string, cache: Map<string, CharSet>): CharSet {
+  const known = cache.get(source);
+  if (known !== undefined) return known;
+  let set: CharSet;
+  try {
+    const re = new RegExp(`^(?:${source})$`, flags);
+    set = new Uint8Array(SAMPLES.length);
+    for (let i = 0; i < SAMPLES.length; i++) set[i] = re.test(SAMPLES[i] as string) ? 1 : 0;
+  } catch {
+    set = ANY;
+  }
+  cache.set(source, set);
+  return set;
+}
+
+function union(sets: readonly CharSet[]): CharSet {
+  const out = new Uint8Array(SAMPLES.length);
+  for (const s of sets) for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) | (s[i] as number);
+  return out;
+}
+
+function intersects(a: CharSet, b: CharSet): boolean {
+  for (let i = 0; i < a.length; i++) if ((a[i] as number) & (b[i] as number)) return true;
+  return false;
+}
+
+function subset(a: CharSet, b: CharSet): boolean {
+  for (let i = 0; i < a.length; i++) if ((a[i] as number) & ~(b[i] as number) & 1) return false;
+  return true;
+}
+
+/**
+ * The backtracking degree of one sequence: the longest chain of unbounded items where each can consume what the
+ * previous one consumed (their characters overlap and everything mandatory between them is swallowed by the
+ * earlier one), plus one when the match may start anywhere. Returns the degree and the chain's sources.
+ */
+function sequenceDegree(items: readonly Item[], anchored: boolean): { degree: number; chain: string[] } {
+  const chains: string[][] = [];
+  let best: string[] = [];
+  for (let b = 0; b < items.length; b++) {
+    const B = items[b] as Item;
+    if (!B.unbounded) {
+      chains.push([]);
+      continue;
+    }
+    let chain = [B.source];
+    for (let a = b - 1; a >= 0; a--) {
+      const A = items[a] as Item;
+      if (!A.unbounded || !intersects(A.set, B.set)) continue;
+      let swallowed = true;
+      for (let k = a + 1; k < b && swallowed; k++) {
+        const between = items[k] as Item;
+        if (!between.optional && !subset(between.set, A.set)) swallowed = false;
+      }
+      const prev = chains[a] as string[];
+      if (swallowed && prev.length + 1 > chain.length) chain = [...prev, B.source];
+    }
+    chains.push(chain);
+    if (chain.length > best.length) best = chain;
+  }
+  return { degree: best.length + (anchored || best.length === 0 ? 0 : 1), chain: best };
 }
 
 /**
@@ -83,37 +174,61 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
   } catch (e) {
     return `not a valid regular expression (${e instanceof Error ? e.message : String(e)}); patterns are compiled with the "u" flag`;
   }
-  const stack: Frame[] = [];
-  const newFrame = (open: number): Frame => ({
+  const ci = flags.includes('i');
+  const cache = new Map<string, CharSet>();
+  const newFrame = (open: number, lookaround: boolean): Frame => ({
     open,
+    lookaround,
     hasRepeat: false,
-    hasUnboundedRepeat: false,
     alternativeStarts: [],
     altStarted: false,
     hasAlternation: false,
+    alternatives: [],
+    items: [],
+    anchored: false,
+    anchoredAlternatives: [],
   });
-  let top = newFrame(0);
-  const ci = flags.includes('i');
+  const stack: Frame[] = [];
+  let top = newFrame(0, false);
   const noteAtomStart = (frame: Frame, literal: string | null): void => {
     if (!frame.altStarted) {
       frame.altStarted = true;
       frame.alternativeStarts.push(literal === null ? null : ci ? literal.toLowerCase() : literal);
     }
   };
-  let wildcards = 0;
-  let i = 0;
-  /** Reads the quantifier after an atom ending at `i`; `wide` atoms match many characters (`.`, `\w`, `[^x]`). */
-  const quantify = (wide: boolean): string | undefined => {
-    const q = readQuantifier(pattern, i);
-    if (q === undefined) return undefined;
-    top.hasRepeat = true;
-    if (q.repeats) top.hasUnboundedRepeat = true;
-    i += q.length;
-    if (wide && q.unbounded && ++wildcards > MAX_UNBOUNDED_WILDCARDS) {
-      return `more than ${MAX_UNBOUNDED_WILDCARDS} unbounded wildcard repetitions (like ".*a.*b.*c"): each one multiplies the work on a long non-matching input (polynomial ReDoS); anchor the pattern, use literal separators or fewer ".*"`;
+  const endAlternative = (frame: Frame): void => {
+    frame.alternatives.push(frame.items);
+    frame.anchoredAlternatives.push(frame.anchored);
+    frame.items = [];
+    frame.anchored = false;
+  };
+  /** Checks every alternative of a finished frame for polynomial chains. */
+  const degreeProblem = (frame: Frame, topLevel: boolean): string | undefined => {
+    for (let a = 0; a < frame.alternatives.length; a++) {
+      // Only the top level knows whether the search may start anywhere; inside groups assume it is anchored
+      // (the enclosing sequence is analysed separately), except in lookarounds, which run at every position.
+      const anchored = topLevel ? (frame.anchoredAlternatives[a] as boolean) : !frame.lookaround;
+      const { degree, chain } = sequenceDegree(frame.alternatives[a] as Item[], anchored);
+      if (degree > MAX_DEGREE) {
+        const start = anchored ? '' : ' (plus the search for a start position, as the pattern is not anchored with "^")';
+        return `the repetitions ${chain.map((s) => JSON.stringify(s)).join(', ')} can consume the same characters${start}, so a long non-matching input takes time growing like its length to the power ${degree} (ReDoS); anchor the pattern, separate the repetitions by characters they cannot match, or drop redundant ".*" (an unanchored pattern already matches anywhere)`;
+      }
     }
     return undefined;
   };
+
+  let i = 0;
+  /** Reads the quantifier after an atom and pushes the resulting item onto the current sequence. */
+  const addAtom = (source: string, literal: string | null): void => {
+    noteAtomStart(top, literal);
+    const q = readQuantifier(pattern, i);
+    if (q !== undefined) {
+      top.hasRepeat = true;
+      i += q.length;
+    }
+    top.items.push({ set: charSetOf(source, flags, cache), optional: q !== undefined && q.min === 0, unbounded: q?.unbounded === true, source: pattern.slice(i - (q?.length ?? 0) - source.length, i) });
+  };
+
   while (i < pattern.length) {
     const c = pattern[i] as string;
     if (c === '\\') {
@@ -121,33 +236,27 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
       if (/[1-9]/.test(next) || next === 'k') {
         return 'backreferences (\\1, \\k<name>) are not allowed: they can take exponential time and other Halyard SDKs cannot evaluate them';
       }
-      // A literal escaped punctuation char is a known first char; class escapes (\d, \w, \p{..}) are not.
-      const literal = /[\^$\\.*+?()[\]{}|/-]/.test(next) ? next : null;
-      noteAtomStart(top, literal);
       let len = 2;
-      if ((next === 'p' || next === 'P') && pattern[i + 2] === '{') {
-        const close = pattern.indexOf('}', i);
-        len = close === -1 ? 2 : close - i + 1;
-      } else if (next === 'u' && pattern[i + 2] === '{') {
+      if ((next === 'p' || next === 'P' || next === 'u') && pattern[i + 2] === '{') {
         const close = pattern.indexOf('}', i);
         len = close === -1 ? 2 : close - i + 1;
       } else if (next === 'u') len = 6;
       else if (next === 'x') len = 4;
       else if (next === 'c') len = 3;
+      const source = pattern.slice(i, i + len);
       i += len;
-      const problem = quantify(/[dDwWsSpP]/.test(next));
-      if (problem !== undefined) return problem;
+      if (next === 'b' || next === 'B') continue; // word boundaries are zero-width
+      // A literal escaped punctuation char is a known first char; class escapes (\d, \w, \p{..}) are not.
+      addAtom(source, /[\^$\\.*+?()[\]{}|/-]/.test(next) ? next : null);
       continue;
     }
     if (c === '[') {
-      // Skip the class, honouring escapes; `]` right after `[` or `[^` is a syntax error under "u", so no special case.
+      // Skip the class, honouring escapes; under "u" a class cannot start with an unescaped "]".
       let j = i + 1;
       while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
-      noteAtomStart(top, null);
-      const negated = pattern[i + 1] === '^';
+      const source = pattern.slice(i, j + 1);
       i = j + 1;
-      const problem = quantify(negated);
-      if (problem !== undefined) return problem;
+      addAtom(source, null);
       continue;
     }
     if (c === '(') {
@@ -155,14 +264,19 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
       noteAtomStart(top, null);
       stack.push(top);
       let bodyStart = i + 1;
+      let lookaround = false;
       if (pattern[i + 1] === '?') {
         if (pattern[i + 2] === '<' && pattern[i + 3] !== '=' && pattern[i + 3] !== '!') {
           bodyStart = pattern.indexOf('>', i) + 1; // named group (?<name>
         } else if (pattern[i + 2] === '<') {
           bodyStart = i + 4; // lookbehind (?<= (?<!
-        } else bodyStart = i + 3; // (?: (?= (?!
+          lookaround = true;
+        } else {
+          bodyStart = i + 3; // (?: (?= (?!
+          lookaround = pattern[i + 2] === '=' || pattern[i + 2] === '!';
+        }
       }
-      top = newFrame(i);
+      top = newFrame(i, lookaround);
       i = Math.max(bodyStart, i + 1);
       continue;
     }
@@ -170,50 +284,68 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
       const body = top;
       const parent = stack.pop();
       if (parent === undefined) return 'unbalanced ")"';
+      if (!body.altStarted && body.hasAlternation) body.alternativeStarts.push(null); // empty last alternative
+      endAlternative(body);
       i++;
       const q = readQuantifier(pattern, i);
-      if (q !== undefined) {
-        i += q.length;
-        if (q.repeats) {
-          const group = pattern.slice(body.open, i);
-          if (body.hasUnboundedRepeat || body.hasRepeat) {
-            return `nested quantifier in ${JSON.stringify(group)}: a repeated group that itself contains a repetition can take exponential time on some inputs (ReDoS); remove the inner or the outer repetition, e.g. "(a+)+" → "a+"`;
-          }
-          if (body.hasAlternation) {
-            const starts = body.alternativeStarts;
-            const distinct = new Set(starts);
-            if (starts.includes(null) || distinct.size !== starts.length || !body.altStarted) {
-              return `repeated alternation in ${JSON.stringify(group)} whose alternatives may start with the same character: this can take exponential time on some inputs (ReDoS); use a character class such as "[ab]+" or alternatives that start with different literal characters`;
-            }
+      if (q !== undefined) i += q.length;
+      const group = pattern.slice(body.open, i);
+      if (q !== undefined && q.repeats) {
+        if (body.hasRepeat) {
+          return `nested quantifier in ${JSON.stringify(group)}: a repeated group that itself contains a repetition can take exponential time on some inputs (ReDoS); remove the inner or the outer repetition, e.g. "(a+)+" → "a+"`;
+        }
+        if (body.hasAlternation) {
+          const starts = body.alternativeStarts;
+          if (starts.includes(null) || new Set(starts).size !== starts.length) {
+            return `repeated alternation in ${JSON.stringify(group)} whose alternatives may start with the same character: this can take exponential time on some inputs (ReDoS); use a character class such as "[ab]+" or alternatives that start with different literal characters`;
           }
         }
-        parent.hasRepeat = true;
-        if (q.repeats) parent.hasUnboundedRepeat = true;
       }
+      const problem = degreeProblem(body, false);
+      if (problem !== undefined) return problem;
       // Repetition inside a group taints every enclosing group.
-      if (body.hasRepeat) parent.hasRepeat = true;
-      if (body.hasUnboundedRepeat) parent.hasUnboundedRepeat = true;
+      if (body.hasRepeat || q !== undefined) parent.hasRepeat = true;
       top = parent;
+      if (body.lookaround) continue; // zero-width: contributes nothing to the enclosing sequence
+      const onlyAlternative = body.alternatives.length === 1 ? (body.alternatives[0] as Item[]) : undefined;
+      if (onlyAlternative !== undefined && (q === undefined || (!q.repeats && q.min <= 1))) {
+        // A group that is not repeated is just its items in sequence (all optional under "?").
+        for (const item of onlyAlternative) parent.items.push(q !== undefined && q.min === 0 ? { ...item, optional: true } : item);
+        continue;
+      }
+      const items = body.alternatives.flat();
+      parent.items.push({
+        set: items.length === 0 ? new Uint8Array(SAMPLES.length) : union(items.map((it) => it.set)),
+        optional: (q !== undefined && q.min === 0) || body.alternatives.some((alt) => alt.every((it) => it.optional)),
+        unbounded: q?.unbounded === true || items.some((it) => it.unbounded),
+        source: group,
+      });
       continue;
     }
     if (c === '|') {
       if (!top.altStarted) top.alternativeStarts.push(null); // empty alternative overlaps everything
       top.hasAlternation = true;
       top.altStarted = false;
+      endAlternative(top);
       i++;
       continue;
     }
-    if (c === '^' || c === '$') {
+    if (c === '^') {
+      if (top.items.length === 0) top.anchored = true;
       i++;
       continue;
     }
-    // A plain character or `.`.
-    noteAtomStart(top, c === '.' ? null : c);
-    // Astral characters take two code units; treat the pair as one atom.
+    if (c === '$') {
+      i++;
+      continue;
+    }
+    // A plain character or `.`; astral characters take two code units.
     const cu = c.charCodeAt(0);
-    i += cu >= 0xd800 && cu <= 0xdbff ? 2 : 1;
-    const problem = quantify(c === '.');
-    if (problem !== undefined) return problem;
+    const len = cu >= 0xd800 && cu <= 0xdbff ? 2 : 1;
+    const source = pattern.slice(i, i + len);
+    i += len;
+    addAtom(source, c === '.' ? null : source);
   }
-  return undefined;
+  endAlternative(top);
+  return degreeProblem(top, true);
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { createEvaluator, parseDefinitions } from '@halyard/core';
 import type { Evaluator, FlagDefinition, FlagsDocument, SegmentDefinition } from '@halyard/core';
 import type { Queryable } from './db';
@@ -19,6 +19,12 @@ export interface DocumentEntry {
   readonly gzipEtag: string;
   /** The SSE frame announcing this version. */
   readonly frame: Buffer;
+  /**
+   * The same frame as one complete gzip member, for streams whose client accepts gzip: a gzip stream may be a
+   * series of members, so each event is compressed once per version and shared by every connection (no
+   * per-connection compressor state), and arrives decodable on its own.
+   */
+  readonly gzipFrame: Buffer;
   /** Compiled lazily: only client-key evaluation needs it. `undefined` if the stored document no longer parses. */
   evaluator(): Evaluator | undefined;
 }
@@ -26,8 +32,10 @@ export interface DocumentEntry {
 export async function buildEntry(env: string, document: FlagsDocument): Promise<DocumentEntry> {
   const json = JSON.stringify(document);
   const body = Buffer.from(json);
-  const gzipBody = await gzip(body, { level: 6 });
   const version = Number(document.version);
+  const frame = Buffer.from(`event: update\nid: ${version}\ndata: ${json}\n\n`);
+  // Both compressions run in libuv's thread pool, in parallel, off the event loop.
+  const [gzipBody, gzipFrame] = await Promise.all([gzip(body, { level: 6 }), gzip(frame, { level: 6 })]);
   let evaluator: Evaluator | undefined;
   let compiled = false;
   return {
@@ -38,7 +46,8 @@ export async function buildEntry(env: string, document: FlagsDocument): Promise<
     gzipBody,
     etag: `"${version}"`,
     gzipEtag: `"${version}-gzip"`,
-    frame: Buffer.from(`event: update\nid: ${version}\ndata: ${json}\n\n`),
+    frame,
+    gzipFrame,
     evaluator() {
       if (!compiled) {
         compiled = true;
@@ -81,9 +90,13 @@ export async function loadDocument(db: Queryable, env: string): Promise<FlagsDoc
 interface Stream {
   res: ServerResponse;
   keyId: string;
+  gzip: boolean;
 }
 
 const PING = Buffer.from(': ping\n\n');
+const PING_GZIP = gzipSync(PING);
+const CONNECTED = Buffer.from(': connected\n\n');
+const CONNECTED_GZIP = gzipSync(CONNECTED);
 /** A client this far behind is dropped; it reconnects and gets the latest version in one frame. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
@@ -203,22 +216,24 @@ export class DocumentHub {
     if (this.closed) return entry;
     this.entries.set(entry.env, entry);
     const streams = this.streams.get(entry.env);
-    if (streams) for (const stream of streams) this.write(stream, entry.frame);
+    if (streams) for (const stream of streams) this.write(stream, stream.gzip ? entry.gzipFrame : entry.frame);
     return entry;
   }
 
   /**
-   * Registers an SSE response (headers already sent). Sends the current document unless the client's
-   * Last-Event-ID says it already has this version.
+   * Registers an SSE response (headers already sent, with `Content-Encoding: gzip` when `gzip`). Sends a comment
+   * (so proxies and clients see the stream is live), then the current document unless the client's Last-Event-ID
+   * says it already has this version.
    */
-  attach(env: string, entry: DocumentEntry, res: ServerResponse, keyId: string, lastEventId: string | undefined): void {
-    const stream: Stream = { res, keyId };
+  attach(env: string, entry: DocumentEntry, res: ServerResponse, keyId: string, lastEventId: string | undefined, gzip: boolean): void {
+    const stream: Stream = { res, keyId, gzip };
+    this.write(stream, gzip ? CONNECTED_GZIP : CONNECTED);
     let set = this.streams.get(env);
     if (!set) this.streams.set(env, (set = new Set()));
     set.add(stream);
     this.streamCount++;
     const current = this.entries.get(env) ?? entry;
-    if (lastEventId !== String(current.version)) this.write(stream, current.frame);
+    if (lastEventId !== String(current.version)) this.write(stream, gzip ? current.gzipFrame : current.frame);
     const detach = () => {
       if (!set.delete(stream)) return;
       this.streamCount--;
@@ -245,7 +260,7 @@ export class DocumentHub {
   }
 
   private ping(): void {
-    for (const set of this.streams.values()) for (const stream of set) this.write(stream, PING);
+    for (const set of this.streams.values()) for (const stream of set) this.write(stream, stream.gzip ? PING_GZIP : PING);
   }
 
   close(): void {

@@ -216,7 +216,7 @@ export const openApiDocument = {
       get: {
         summary: 'Server-sent events: every new document version',
         description:
-          'Server SDK key. On connect: `event: update`, `id: <version>`, `data: <FlagsDocument JSON>` — skipped when `Last-Event-ID` equals the current version — then one such event per committed change. `: ping` comment every 15 s.',
+          'Server SDK key. On connect: `event: update`, `id: <version>`, `data: <FlagsDocument JSON>` — skipped when `Last-Event-ID` equals the current version — then one such event per committed change. `: ping` comment every 15 s. With `Accept-Encoding: gzip` the stream is gzip-encoded as one gzip member per event.',
         security: [{ sdkKey: [] }],
         parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } }],
         responses: { '200': { description: 'Event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '401': error('No or invalid key'), '403': error('Not an SDK key') },

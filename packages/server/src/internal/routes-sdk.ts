@@ -104,15 +104,18 @@ export function registerSdkRoutes(app: FastifyInstance, options: SdkRouteOptions
     socket.setTimeout(0);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
+    // A full document per event: gzip (one pre-compressed member per event) cuts the bytes ~10–20×.
+    const gzip = acceptsGzip(request.headers['accept-encoding']);
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
+      vary: 'Accept-Encoding',
       // Tell nginx-style proxies not to buffer the stream.
       'x-accel-buffering': 'no',
+      ...(gzip ? { 'content-encoding': 'gzip' } : {}),
     });
-    res.write(': connected\n\n');
-    hub.attach(key.environment!, entry, res, key.id, typeof lastEventId === 'string' ? lastEventId : undefined);
+    hub.attach(key.environment!, entry, res, key.id, typeof lastEventId === 'string' ? lastEventId : undefined, gzip);
   });
 
   // Browsers call evaluate cross-origin with a client key. CORS headers go on every answer, errors included,
