@@ -40,7 +40,11 @@ server.stdout.on('data', (chunk) => {
     console.log(`\n  Halyard example shop: http://localhost:${port}`);
     console.log(`  Checkout (50 % rollout of new-checkout): http://localhost:${port}/checkout`);
     console.log(`  Pages Router page: http://localhost:${port}/legacy-cart`);
-    console.log(`  Edit ${path.relative(process.cwd(), path.join(app, 'flags.json'))} and watch open pages follow.\n`);
+    console.log(
+      process.env.HALYARD_URL
+        ? `  Flags from the flag service at ${process.env.HALYARD_URL}: \`pnpm halyard flags toggle <flag>\` and watch open pages follow.\n`
+        : `  Edit ${path.relative(process.cwd(), path.join(app, 'flags.json'))} and watch open pages follow.\n`,
+    );
   }
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));

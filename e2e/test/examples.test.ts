@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { overrideCookie } from '@halyard/testing/express';
-import { buildAll, startExpress, startNext, type RunningApp } from './support/apps';
+import { startExpress, startNext, type RunningApp } from './support/apps';
 import { launch, recordConsole, screenshot, seenVariants, watchVariants } from './support/browser';
 import { tempFlags, usersBySide } from './support/flags';
 
@@ -16,10 +16,9 @@ let browser: Browser;
 let users: ReturnType<typeof usersBySide>;
 
 beforeAll(async () => {
-  await buildAll();
   flags = tempFlags();
   users = usersBySide(flags.original);
-  [next, express, browser] = await Promise.all([startNext(flags.file), startExpress(flags.file, OVERRIDE_SECRET), launch()]);
+  [next, express, browser] = await Promise.all([startNext({ file: flags.file }), startExpress({ file: flags.file }, { overrideSecret: OVERRIDE_SECRET }), launch()]);
 });
 
 afterAll(async () => {

@@ -1,16 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { createFlagClient } from '@halyard/core';
-import { fileSource } from '@halyard/core/node';
 import { createApp } from './app';
+import { exampleFlagSource } from './flags-source';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// The SAME flags.json as the Next.js example, so both apps (and the React SPA) follow one file.
-const flagsFile = process.env.HALYARD_FLAGS_FILE ?? path.resolve(here, '../../next-example/flags.json');
+const flags = exampleFlagSource();
 const port = Number(process.env.PORT ?? 4000);
 const host = process.env.HOST ?? '127.0.0.1';
 
-const client = createFlagClient({ source: fileSource(flagsFile, { debounce: 20, pollInterval: 500 }) });
+const client = createFlagClient({ source: flags.source });
 await client.ready().catch((error: unknown) => console.error('express-example: flags failed to load; serving defaults until they do', error));
 
 const secret = process.env.HALYARD_OVERRIDE_SECRET;
@@ -24,7 +23,7 @@ const app = createApp({
 const server = app.listen(port, host, () => {
   const address = server.address();
   const actual = typeof address === 'object' && address !== null ? address.port : port;
-  console.log(`express-example listening on http://${host}:${actual} (flags: ${flagsFile})`);
+  console.log(`express-example listening on http://${host}:${actual} (flags: ${flags.label})`);
 });
 
 const stop = (): void => {

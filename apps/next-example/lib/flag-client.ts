@@ -1,18 +1,32 @@
-import path from 'node:path';
 import { createFlagClient, type FlagClient } from '@halyard/core';
-import { fileSource } from '@halyard/core/node';
+import { exampleFlagSource } from './flags-source';
 
-/** Where the flags live: HALYARD_FLAGS_FILE (the e2e tests point it at a temporary copy), else ./flags.json. */
-export const FLAGS_FILE = process.env.HALYARD_FLAGS_FILE ?? path.join(process.cwd(), 'flags.json');
+interface Shared {
+  client: FlagClient;
+  live: boolean;
+}
 
 const KEY = Symbol.for('halyard.next-example.client');
 
+function shared(): Shared {
+  const store = globalThis as typeof globalThis & { [KEY]?: Shared };
+  return (store[KEY] ??= (() => {
+    const { source, live, label } = exampleFlagSource();
+    if (process.env.NEXT_PHASE !== 'phase-production-build') console.log(`next-example: flags from ${label}`);
+    return { client: createFlagClient({ source }), live };
+  })());
+}
+
 /**
- * One client per server process, watching flags.json: edit the file and the running app follows (the browser
- * polls the flags route). Kept on globalThis so dev-mode reloads and separately bundled entries (the proxy)
- * reuse it when they share a process instead of stacking file watchers.
+ * One client per server process, following flags.json or the flag service (see ./flags-source.ts). Kept on
+ * globalThis so dev-mode reloads and separately bundled entries (the proxy) reuse it when they share a process
+ * instead of stacking file watchers or streams.
  */
 export function flagClient(): FlagClient {
-  const store = globalThis as typeof globalThis & { [KEY]?: FlagClient };
-  return (store[KEY] ??= createFlagClient({ source: fileSource(FLAGS_FILE, { debounce: 20, pollInterval: 500 }) }));
+  return shared().client;
+}
+
+/** Whether flags come from the flag service: then open pages stream changes from the flags route. */
+export function isLive(): boolean {
+  return shared().live;
 }

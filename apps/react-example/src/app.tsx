@@ -1,12 +1,6 @@
 import { useState } from 'react';
-import { createSnapshotStore } from '@halyard/core';
 import { FlagProvider, useFlag, useFlagStatus, useFlagValue } from '@halyard/react';
-
-/**
- * Where the Express example runs. Empty (the default) means same origin: the Express example serves this build
- * at /spa/. For `vite dev`, set VITE_API_ORIGIN=http://localhost:4000 (the Express example allows that origin).
- */
-const API_ORIGIN = import.meta.env.VITE_API_ORIGIN ?? '';
+import { createSpaFlags } from './flags-store';
 
 const CART = [
   { id: 'rope', name: 'Braided halyard, 20 m', price: 49 },
@@ -83,15 +77,9 @@ function Checkout() {
 }
 
 export function App() {
-  // The store is built by hand only to send cookies cross-origin (the uid cookie identifies the visitor);
-  // same-origin apps just write <FlagProvider endpoint="/api/flags" pollInterval={2000}>.
-  const [store] = useState(() =>
-    createSnapshotStore({
-      endpoint: `${API_ORIGIN}/api/flags`,
-      pollInterval: 2_000,
-      fetch: (input, init) => fetch(input, { ...init, credentials: 'include' }),
-    }),
-  );
+  // The store is built by hand to choose the flags' origin (see ./flags-store.ts); a same-origin app that only
+  // talks to its backend just writes <FlagProvider endpoint="/api/flags" pollInterval={2000}>.
+  const [{ store, origin }] = useState(() => createSpaFlags());
   return (
     <FlagProvider store={store}>
       <header className="header">
@@ -99,7 +87,9 @@ export function App() {
           <Logo />
           Halyard Shop
         </span>
-        <span className="badge">React SPA</span>
+        <span className="badge" data-testid="flags-origin" data-origin={origin}>
+          React SPA · flags from {origin}
+        </span>
       </header>
       <main>
         <h1>Checkout</h1>

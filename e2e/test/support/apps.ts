@@ -8,7 +8,17 @@ export const NEXT_APP = path.join(ROOT, 'apps/next-example');
 export const EXPRESS_APP = path.join(ROOT, 'apps/express-example');
 export const REACT_APP = path.join(ROOT, 'apps/react-example');
 
-const BASE_ENV = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' };
+// A developer's own HALYARD_URL/HALYARD_SDK_KEY would switch the examples to the flag service: each test says
+// which mode it starts.
+const { HALYARD_URL: _url, HALYARD_SDK_KEY: _key, HALYARD_TOKEN: _token, ...AMBIENT } = process.env;
+const BASE_ENV = { ...AMBIENT, NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' };
+
+/** Where an example reads its flags: a flags.json file, or the flag service with a server SDK key. */
+export type FlagsFrom = { file: string } | { service: string; sdkKey: string };
+
+function flagsEnv(from: FlagsFrom): NodeJS.ProcessEnv {
+  return 'file' in from ? { HALYARD_FLAGS_FILE: from.file } : { HALYARD_URL: from.service, HALYARD_SDK_KEY: from.sdkKey };
+}
 
 /** Runs a command to completion, failing with its output. */
 export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
@@ -24,7 +34,8 @@ export function run(command: string, args: string[], options: { cwd: string; env
 
 /**
  * Builds what the example apps run on: the packages Next consumes as built code (dist/, where the 'use client'
- * boundaries are), the Next app itself, and the React SPA. Set E2E_SKIP_BUILD=1 to reuse earlier builds.
+ * boundaries are), the Next app itself, and the React SPA. Runs once per vitest run (./global-setup.ts); one
+ * build serves both flag modes, chosen by environment at start. Set E2E_SKIP_BUILD=1 to reuse earlier builds.
  */
 export async function buildAll(): Promise<void> {
   if (process.env.E2E_SKIP_BUILD === '1') return;
@@ -96,27 +107,51 @@ async function startServer(command: string, args: string[], cwd: string, env: No
   return { url: base, logs: () => output, stop };
 }
 
-export async function startNext(flagsFile: string): Promise<RunningApp> {
+export async function startNext(from: FlagsFrom): Promise<RunningApp> {
   const port = await freePort();
   return startServer(
     process.execPath,
     [path.join(NEXT_APP, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
     NEXT_APP,
-    { HALYARD_FLAGS_FILE: flagsFile, NODE_ENV: 'production' },
+    { ...flagsEnv(from), NODE_ENV: 'production' },
     `http://127.0.0.1:${port}`,
     '/favicon.svg',
   );
 }
 
-export async function startExpress(flagsFile: string, overrideSecret: string): Promise<RunningApp> {
+export async function startExpress(from: FlagsFrom, options: { overrideSecret?: string; spaDir?: string } = {}): Promise<RunningApp> {
   const port = await freePort();
   return startServer(
     process.execPath,
     ['--conditions=@halyard/source', '--import', 'tsx', 'src/server.ts'],
     EXPRESS_APP,
-    // Signed overrides are a test-only switch: enabled here, never in the app's production configuration.
-    { HALYARD_FLAGS_FILE: flagsFile, PORT: String(port), HALYARD_OVERRIDE_SECRET: overrideSecret, SPA_DIR: path.join(REACT_APP, 'dist'), NODE_ENV: 'test' },
+    {
+      ...flagsEnv(from),
+      PORT: String(port),
+      // Signed overrides are a test-only switch: enabled here, never in the app's production configuration.
+      ...(options.overrideSecret === undefined ? {} : { HALYARD_OVERRIDE_SECRET: options.overrideSecret }),
+      SPA_DIR: options.spaDir ?? path.join(REACT_APP, 'dist'),
+      NODE_ENV: 'test',
+    },
     `http://127.0.0.1:${port}`,
     '/spa/',
+  );
+}
+
+/** Builds the React SPA into `outDir` with extra (build-time) `VITE_*` variables. */
+export async function buildSpa(outDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await run(process.execPath, [path.join(REACT_APP, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: REACT_APP, env });
+}
+
+/** Serves a built SPA with `vite preview` (a static server, as any host of a backend-less SPA would be). */
+export async function startSpaPreview(outDir: string): Promise<RunningApp> {
+  const port = await freePort();
+  return startServer(
+    process.execPath,
+    [path.join(REACT_APP, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    REACT_APP,
+    {},
+    `http://127.0.0.1:${port}`,
+    '/',
   );
 }

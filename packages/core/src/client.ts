@@ -10,6 +10,7 @@ import type {
   Evaluator,
   ExposureEvent,
   FlagClient,
+  FlagHandle,
   FlagSnapshot,
   FlagSource,
   JsonValue,
@@ -40,6 +41,10 @@ export interface FlagClientOptions {
 }
 
 const NOT_LOADED = '@halyard/core: flags not loaded yet; await client.ready() before evaluating';
+
+function notLoaded<T>(defaultValue: T): EvaluationDetails<T> {
+  return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: NOT_LOADED };
+}
 
 const INITIAL_STATE: ClientState = Object.freeze({
   status: 'loading',
@@ -182,9 +187,7 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
 
   function details<T extends JsonValue>(key: string, defaultValue: T, context: EvaluationContext | undefined): EvaluationDetails<T> {
     const current = evaluator;
-    if (current === undefined) {
-      return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: NOT_LOADED };
-    }
+    if (current === undefined) return notLoaded(defaultValue);
     let result: EvaluationDetails<T>;
     try {
       result = current.evaluate(key, context, defaultValue);
@@ -192,10 +195,67 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
       // The evaluator promises never to throw; this keeps that promise even if it is ever broken.
       return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: toError(error).message };
     }
+    track(current, key, result, context);
+    return result;
+  }
+
+  function track(current: Evaluator, key: string, result: EvaluationDetails<JsonValue>, context: EvaluationContext | undefined): void {
     if (tracker !== undefined && result.reason !== 'ERROR') {
       tracker.track(key, result.variant, result.value, result.reason, exposureUnit(current.definitions, key, result, context));
     }
-    return result;
+  }
+
+  /**
+   * `client.flag(key)`: a handle that delegates to the current evaluator's handle for `key`. Definitions updates
+   * replace the evaluator, so every call compares it with the one the handle is bound to (one identity check) and
+   * re-binds when they differ. Exposure tracking goes through `evaluate`, exactly like `details()`.
+   */
+  function flag<T extends JsonValue = JsonValue>(key: string): FlagHandle<T> {
+    let boundTo: Evaluator | undefined;
+    let bound: FlagHandle<T> | undefined;
+    const rebind = (): FlagHandle<T> | undefined => {
+      boundTo = evaluator;
+      bound = boundTo === undefined ? undefined : boundTo.flag<T>(key);
+      return bound;
+    };
+    // JavaScript callers may pass anything; String() could throw on a hostile object.
+    const handleKey = typeof key === 'string' ? key : `(a ${typeof key}, not a string key)`;
+
+    function evaluate(context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T> {
+      const h = evaluator === boundTo ? bound : rebind();
+      const current = boundTo;
+      if (h === undefined || current === undefined) return notLoaded(defaultValue);
+      let result: EvaluationDetails<T>;
+      try {
+        result = h.evaluate(context, defaultValue);
+      } catch (error) {
+        return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: toError(error).message };
+      }
+      track(current, handleKey, result, context);
+      return result;
+    }
+
+    if (tracker === undefined) {
+      // Without exposure tracking the evaluator handle's allocation-free paths suffice.
+      return Object.freeze({
+        key: handleKey,
+        isEnabled(context?: EvaluationContext): boolean {
+          const h = evaluator === boundTo ? bound : rebind();
+          return h !== undefined && h.isEnabled(context);
+        },
+        getValue(context: EvaluationContext | undefined, defaultValue: T): T {
+          const h = evaluator === boundTo ? bound : rebind();
+          return h === undefined ? defaultValue : h.getValue(context, defaultValue);
+        },
+        evaluate,
+      });
+    }
+    return Object.freeze({
+      key: handleKey,
+      isEnabled: (context?: EvaluationContext): boolean => evaluate(context, false as T).value === true,
+      getValue: (context: EvaluationContext | undefined, defaultValue: T): T => evaluate(context, defaultValue).value,
+      evaluate,
+    });
   }
 
   return {
@@ -217,6 +277,7 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
     getDetails(key, defaultValue, context) {
       return details(key, defaultValue, context);
     },
+    flag,
     evaluateAll(context) {
       if (evaluator === undefined) return { version: '', flags: {} } satisfies FlagSnapshot;
       return evaluator.evaluateAll(context);

@@ -1,5 +1,5 @@
 import { toEpochMs } from './internal/date';
-import { murmur3, murmur3BucketWithPrefix, murmur3Finish, murmur3MixWord, murmur3Prefix, type Murmur3State } from './internal/murmur3';
+import { murmur3, murmur3Finish, murmur3Int32WithPrefix, murmur3MixWord, murmur3Prefix, reduceHash, type Murmur3State } from './internal/murmur3';
 import { DEFAULT_UNIT_ATTRIBUTE, MAX_SPLIT_TOTAL, PERCENT_SCALE, TARGET_RULE_ID, canonicalJson, splitAttributePath, validatedDefinitions } from './internal/schema';
 import { compareSemver, parseSemver, type SemVer } from './internal/semver';
 import { cidrContains, parseCidr, parseIp, type CidrRange } from './internal/cidr';
@@ -13,6 +13,7 @@ import type {
   EvaluationReason,
   Evaluator,
   FlagDefinition,
+  FlagHandle,
   FlagSnapshot,
   JsonValue,
   RuleRollout,
@@ -72,6 +73,10 @@ interface CompiledFlag {
   readonly decide: (ctx: Ctx) => number;
   /** The outcome index when it does not depend on the context (disabled or static flags), else -1. */
   readonly constant: number;
+  /** For a flag that is nothing but its default split: that split (handles call `pickSlice` directly), else null. */
+  readonly split: CompiledSplit | null;
+  /** With `split`: the outcome for a unit without the bucketBy attribute. */
+  readonly missingUnit: number;
   readonly errorEntry: SnapshotFlag;
   readonly errorHashA: number;
   readonly errorHashB: number;
@@ -82,8 +87,18 @@ interface CompiledSplit {
   readonly parts: readonly string[] | null;
   readonly prefix: Murmur3State;
   readonly total: number;
-  /** Cumulative weights; slice i covers buckets [cumulative[i-1], cumulative[i]). */
-  readonly cumulative: readonly number[];
+  /** `1 / total`, for `reduceHash`. */
+  readonly inverse: number;
+  /**
+   * Upper bucket bounds of slices 0–3: slice i covers [t(i-1), t(i)). The last slice's bound is `total` and
+   * bounds past the last slice are `total` too, so the unrolled compares in `pickSlice` never run past the end.
+   */
+  readonly t0: number;
+  readonly t1: number;
+  readonly t2: number;
+  readonly t3: number;
+  /** Upper bounds of slices 4 and up (same rule); empty for the usual two to four slices. */
+  readonly rest: readonly number[];
   /** Outcome index of slice 0; slice i is `firstOutcome + i`. */
   readonly firstOutcome: number;
 }
@@ -102,6 +117,7 @@ interface CompiledSplit {
 type Rec = Record<string, unknown>;
 
 const hasOwnProperty = Object.prototype.hasOwnProperty;
+const ObjectPrototype: object = Object.prototype;
 
 /** Reads a dot path, own properties only at every step. */
 function readPath(ctx: Ctx, parts: readonly string[]): unknown {
@@ -124,6 +140,18 @@ interface Attr {
 function compilePath(path: string): Attr {
   const parts = splitAttributePath(path) ?? [path];
   return parts.length === 1 ? { key: path, parts: null } : { key: path, parts };
+}
+
+/**
+ * Whether `ctx[key]`, already read and not undefined, is an own property. For an ordinary object (prototype
+ * `Object.prototype` or null) it is unless `Object.prototype` itself defines `key` — which is exactly what
+ * prototype pollution does. V8 folds both tests into map checks, where `hasOwnProperty` is a builtin call
+ * (~7 ns, measured): this is the bucketing hot path. Class instances and other prototypes ask `hasOwnProperty`.
+ */
+function isOwnRead(ctx: Ctx, key: string): boolean {
+  const proto: unknown = Object.getPrototypeOf(ctx);
+  if (proto === null || (proto === ObjectPrototype && (ObjectPrototype as Rec)[key] === undefined)) return true;
+  return hasOwnProperty.call(ctx, key);
 }
 
 /** Fully verified read (for cold paths): the own value at `attr`, or undefined. */
@@ -518,22 +546,49 @@ function missingUnitDetail(attribute: string): string {
   return `unit has no ${JSON.stringify(attribute)} attribute; split skipped`;
 }
 
-/** Picks the slice for the unit in `ctx`; returns its outcome index, or -1 when the unit attribute is missing. */
+/**
+ * Picks the slice for the unit in `ctx`; returns its outcome index, or -1 when the unit attribute is missing.
+ *
+ * Every split of every flag runs through this one function, so its property reads and calls stay monomorphic.
+ * The single-name unit read is verified as an own property before it is hashed (see `isOwnRead`).
+ */
 function pickSlice(split: CompiledSplit, ctx: Ctx): number {
   const parts = split.parts;
-  const unit = parts === null ? (ctx as Rec)[split.key] : readPath(ctx, parts);
+  const key = split.key;
+  const unit = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
   let s: string;
   if (typeof unit === 'string') s = unit;
   else if (typeof unit === 'number') s = String(unit);
   else return -1;
-  if (parts === null && !hasOwnProperty.call(ctx, split.key)) return -1;
-  const bucket = murmur3BucketWithPrefix(split.prefix, s, split.total);
+  if (parts === null && !isOwnRead(ctx, key)) return -1;
+  const bucket = reduceHash(murmur3Int32WithPrefix(split.prefix, s) >>> 0, split.total, split.inverse);
   lastBucket = bucket;
-  const cumulative = split.cumulative;
-  for (let i = 0; i < cumulative.length; i++) {
-    if (bucket < (cumulative[i] as number)) return split.firstOutcome + i;
+  const first = split.firstOutcome;
+  if (bucket < split.t0) return first;
+  if (bucket < split.t1) return first + 1;
+  if (bucket < split.t2) return first + 2;
+  if (bucket < split.t3) return first + 3;
+  const rest = split.rest;
+  for (let i = 0; i < rest.length; i++) {
+    if (bucket < (rest[i] as number)) return first + 4 + i;
   }
-  return split.firstOutcome + cumulative.length - 1; // unreachable: the last cumulative weight is the total
+  return first + 3 + rest.length; // unreachable: the last bound is the total
+}
+
+/** Compiles slice weights into the bounds of `CompiledSplit`. */
+function sliceBounds(weights: readonly number[]): Pick<CompiledSplit, 'total' | 'inverse' | 't0' | 't1' | 't2' | 't3' | 'rest'> {
+  let sum = 0;
+  for (const w of weights) sum += w;
+  const total = Math.min(Math.max(sum, 1), MAX_SPLIT_TOTAL);
+  const bounds: number[] = [];
+  let cumulative = 0;
+  for (let i = 0; i < weights.length; i++) {
+    cumulative += weights[i] as number;
+    bounds.push(i === weights.length - 1 ? total : Math.min(cumulative, total));
+  }
+  while (bounds.length < 4) bounds.push(total);
+  const [t0, t1, t2, t3] = bounds as [number, number, number, number];
+  return { total, inverse: 1 / total, t0, t1, t2, t3, rest: bounds.slice(4) };
 }
 
 /**
@@ -544,14 +599,17 @@ function compileRollout(rollout: RuleRollout, flagKey: string): Matcher {
   const attr = compilePath(rollout.bucketBy ?? DEFAULT_UNIT_ATTRIBUTE);
   const prefix = murmur3Prefix(`${rollout.salt ?? flagKey}:`, rollout.seed ?? 0);
   const total = Math.min(Math.max(rollout.total, 1), MAX_SPLIT_TOTAL);
+  const inverse = 1 / total;
   const weight = rollout.weight;
+  const { key, parts } = attr;
   return (ctx) => {
-    const unit = readAttr(ctx, attr);
+    const unit = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
     let s: string;
     if (typeof unit === 'string') s = unit;
     else if (typeof unit === 'number') s = String(unit);
     else return false;
-    return murmur3BucketWithPrefix(prefix, s, total) < weight;
+    if (parts === null && !isOwnRead(ctx, key)) return false;
+    return reduceHash(murmur3Int32WithPrefix(prefix, s) >>> 0, total, inverse) < weight;
   };
 }
 
@@ -595,19 +653,22 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
     return outcomes.length - 1;
   };
   const compileSplit = (serve: SplitServe, reason: EvaluationReason, ruleId: string | undefined): CompiledSplit => {
-    const weights = sliceWeights(serve.split);
-    const cumulative: number[] = [];
-    let total = 0;
-    for (const w of weights) cumulative.push((total += w));
     const firstOutcome = outcomes.length;
     for (const slice of serve.split) add(slice.variant, reason, ruleId);
     const { key: attrKey, parts } = compilePath(serve.bucketBy ?? DEFAULT_UNIT_ATTRIBUTE);
+    const b = sliceBounds(sliceWeights(serve.split));
+    // Spelled out (no spread) so every split has the same hidden class: `pickSlice` sees one shape.
     return {
       key: attrKey,
       parts,
       prefix: murmur3Prefix(`${serve.salt ?? key}:`, serve.seed ?? 0),
-      total: Math.min(Math.max(total, 1), MAX_SPLIT_TOTAL),
-      cumulative,
+      total: b.total,
+      inverse: b.inverse,
+      t0: b.t0,
+      t1: b.t1,
+      t2: b.t2,
+      t3: b.t3,
+      rest: b.rest,
       firstOutcome,
     };
   };
@@ -617,6 +678,8 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
   const errorText = canonicalJson([key, errorEntry]);
   const base = {
     constant: -1,
+    split: null as CompiledSplit | null,
+    missingUnit: -1,
     key,
     typeTag,
     outcomes,
@@ -673,6 +736,8 @@ function compileFlag(key: string, def: FlagDefinition, env: CompileEnv): Compile
     const split = defaultSplit;
     return {
       ...base,
+      split,
+      missingUnit,
       decide: (ctx) => {
         const o = pickSlice(split, ctx);
         return o >= 0 ? o : missingUnit;
@@ -805,6 +870,154 @@ function errorDetails<T>(defaultValue: T, errorCode: ErrorCode, errorMessage: st
   return { value: defaultValue, reason: 'ERROR', errorCode, errorMessage };
 }
 
+function notFoundDetails<T>(key: unknown, defaultValue: T, version: string): EvaluationDetails<T> {
+  return errorDetails(defaultValue, 'FLAG_NOT_FOUND', `@halyard/core: flag ${keyText(key)} is not defined (definitions version ${version}); check the key or publish the flag`);
+}
+
+function mismatchDetails<T>(flag: CompiledFlag, tag: number, defaultValue: T): EvaluationDetails<T> {
+  return errorDetails(
+    defaultValue,
+    'TYPE_MISMATCH',
+    `@halyard/core: flag ${keyText(flag.key)} is a ${TYPE_NAMES[flag.typeTag]} flag but the default value is ${tag === -2 ? `a ${typeof defaultValue}` : `a ${TYPE_NAMES[tag]}`}; pass a default of the flag's type`,
+  );
+}
+
+function failedDetails<T>(flag: CompiledFlag, defaultValue: T): EvaluationDetails<T> {
+  return errorDetails(defaultValue, 'GENERAL', `@halyard/core: evaluating flag ${keyText(flag.key)} failed: ${describeError(lastError)}`);
+}
+
+/** The details of an outcome: the shared frozen object, or for a split a fresh one carrying the unit's bucket. */
+function outcomeDetails<T>(o: Outcome): EvaluationDetails<T> {
+  if (!o.split) return o.details as EvaluationDetails<T>;
+  const bucket = lastBucket;
+  if (o.ruleId === undefined) return { value: o.value as T, variant: o.variant, reason: 'SPLIT', bucket };
+  return { value: o.value as T, variant: o.variant, reason: 'SPLIT', ruleId: o.ruleId, bucket };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Flag handles
+//
+// `evaluator.flag(key)` binds one compiled flag. Each handle shape has its own closures, so a call site that
+// holds one handle sees one function and V8 can inline all of it: a static flag's `isEnabled` is the shared
+// `alwaysTrue`/`alwaysFalse`, a plain split calls `pickSlice` directly, and only flags with targeting go through
+// their `decide` closure. The handle skips everything by-key reads pay for: the key lookup, the key check, and a
+// `decide` call site shared by every flag shape in the document.
+
+const alwaysTrue = (): boolean => true;
+const alwaysFalse = (): boolean => false;
+
+/** Outcome index for a split-only flag (see `CompiledFlag.split`); -1 when even the safe retry failed. */
+function splitIndex(flag: CompiledFlag, split: CompiledSplit, context: unknown): number {
+  const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+  try {
+    const o = pickSlice(split, ctx);
+    return o >= 0 ? o : flag.missingUnit;
+  } catch {
+    return decideSafely(flag, ctx);
+  }
+}
+
+/** Outcome index through the flag's `decide`; -1 when even the safe retry failed. */
+function decideIndex(flag: CompiledFlag, context: unknown): number {
+  const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
+  try {
+    return flag.decide(ctx);
+  } catch {
+    return decideSafely(flag, ctx);
+  }
+}
+
+type AnyHandle = FlagHandle<JsonValue>;
+
+function constantHandle(flag: CompiledFlag): AnyHandle {
+  const { key, typeTag } = flag;
+  const o = flag.outcomes[flag.constant] as Outcome;
+  const value = o.value;
+  const details = o.details;
+  return Object.freeze({
+    key,
+    isEnabled: typeTag === 0 && value === true ? alwaysTrue : alwaysFalse,
+    getValue(_context: EvaluationContext | undefined, defaultValue: JsonValue): JsonValue {
+      const tag = defaultTypeTag(defaultValue);
+      return tag === typeTag || tag === -1 ? value : defaultValue;
+    },
+    evaluate(_context: EvaluationContext | undefined, defaultValue: JsonValue): EvaluationDetails {
+      const tag = defaultTypeTag(defaultValue);
+      return tag === typeTag || tag === -1 ? details : mismatchDetails(flag, tag, defaultValue);
+    },
+  });
+}
+
+function splitHandle(flag: CompiledFlag, split: CompiledSplit): AnyHandle {
+  const { key, typeTag, outcomes } = flag;
+  const values = outcomes.map((o) => o.value);
+  return Object.freeze({
+    key,
+    isEnabled:
+      typeTag !== 0
+        ? alwaysFalse
+        : (context?: EvaluationContext): boolean => {
+            const index = splitIndex(flag, split, context);
+            return index >= 0 && values[index] === true;
+          },
+    getValue(context: EvaluationContext | undefined, defaultValue: JsonValue): JsonValue {
+      const tag = defaultTypeTag(defaultValue);
+      if (tag !== typeTag && tag !== -1) return defaultValue;
+      const index = splitIndex(flag, split, context);
+      return index < 0 ? defaultValue : (values[index] as JsonValue);
+    },
+    evaluate(context: EvaluationContext | undefined, defaultValue: JsonValue): EvaluationDetails {
+      const tag = defaultTypeTag(defaultValue);
+      if (tag !== typeTag && tag !== -1) return mismatchDetails(flag, tag, defaultValue);
+      const index = splitIndex(flag, split, context);
+      return index < 0 ? failedDetails(flag, defaultValue) : outcomeDetails(outcomes[index] as Outcome);
+    },
+  });
+}
+
+function decideHandle(flag: CompiledFlag): AnyHandle {
+  const { key, typeTag, outcomes } = flag;
+  const values = outcomes.map((o) => o.value);
+  return Object.freeze({
+    key,
+    isEnabled:
+      typeTag !== 0
+        ? alwaysFalse
+        : (context?: EvaluationContext): boolean => {
+            const index = decideIndex(flag, context);
+            return index >= 0 && values[index] === true;
+          },
+    getValue(context: EvaluationContext | undefined, defaultValue: JsonValue): JsonValue {
+      const tag = defaultTypeTag(defaultValue);
+      if (tag !== typeTag && tag !== -1) return defaultValue;
+      const index = decideIndex(flag, context);
+      return index < 0 ? defaultValue : (values[index] as JsonValue);
+    },
+    evaluate(context: EvaluationContext | undefined, defaultValue: JsonValue): EvaluationDetails {
+      const tag = defaultTypeTag(defaultValue);
+      if (tag !== typeTag && tag !== -1) return mismatchDetails(flag, tag, defaultValue);
+      const index = decideIndex(flag, context);
+      return index < 0 ? failedDetails(flag, defaultValue) : outcomeDetails(outcomes[index] as Outcome);
+    },
+  });
+}
+
+/** The handle of a key the definitions do not have: always the caller's default, reason ERROR/FLAG_NOT_FOUND. */
+function missingHandle(key: unknown, version: string): AnyHandle {
+  return Object.freeze({
+    key: typeof key === 'string' ? key : keyText(key),
+    isEnabled: alwaysFalse,
+    getValue: (_context: EvaluationContext | undefined, defaultValue: JsonValue): JsonValue => defaultValue,
+    evaluate: (_context: EvaluationContext | undefined, defaultValue: JsonValue): EvaluationDetails => notFoundDetails(key, defaultValue, version),
+  });
+}
+
+function bindFlag(flag: CompiledFlag): AnyHandle {
+  if (flag.constant >= 0) return constantHandle(flag);
+  if (flag.split !== null) return splitHandle(flag, flag.split);
+  return decideHandle(flag);
+}
+
 function ensureValid(definitions: Definitions): Definitions {
   if (validatedDefinitions.has(definitions)) return definitions;
   const result = parseDefinitions(definitions);
@@ -873,17 +1086,9 @@ export function createEvaluator(definitions: Definitions): Evaluator {
   // Each entry point has exactly one try/catch, around `decide`: nothing else in them can throw.
   function evaluate<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T> {
     const flag = lookup(key);
-    if (flag === undefined) {
-      return errorDetails(defaultValue, 'FLAG_NOT_FOUND', `@halyard/core: flag ${keyText(key)} is not defined (definitions version ${defs.version}); check the key or publish the flag`);
-    }
+    if (flag === undefined) return notFoundDetails(key, defaultValue, defs.version);
     const tag = defaultTypeTag(defaultValue);
-    if (tag !== flag.typeTag && tag !== -1) {
-      return errorDetails(
-        defaultValue,
-        'TYPE_MISMATCH',
-        `@halyard/core: flag ${keyText(key)} is a ${TYPE_NAMES[flag.typeTag]} flag but the default value is ${tag === -2 ? `a ${typeof defaultValue}` : `a ${TYPE_NAMES[tag]}`}; pass a default of the flag's type`,
-      );
-    }
+    if (tag !== flag.typeTag && tag !== -1) return mismatchDetails(flag, tag, defaultValue);
     let index = flag.constant;
     if (index < 0) {
       const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
@@ -891,16 +1096,10 @@ export function createEvaluator(definitions: Definitions): Evaluator {
         index = flag.decide(ctx);
       } catch {
         index = decideSafely(flag, ctx);
-        if (index < 0) {
-          return errorDetails(defaultValue, 'GENERAL', `@halyard/core: evaluating flag ${keyText(key)} failed: ${describeError(lastError)}`);
-        }
+        if (index < 0) return failedDetails(flag, defaultValue);
       }
     }
-    const o = flag.outcomes[index] as Outcome;
-    if (!o.split) return o.details as EvaluationDetails<T>;
-    const bucket = lastBucket;
-    if (o.ruleId === undefined) return { value: o.value as T, variant: o.variant, reason: 'SPLIT', bucket };
-    return { value: o.value as T, variant: o.variant, reason: 'SPLIT', ruleId: o.ruleId, bucket };
+    return outcomeDetails(flag.outcomes[index] as Outcome);
   }
 
   function getValue<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): T {
@@ -973,11 +1172,26 @@ export function createEvaluator(definitions: Definitions): Evaluator {
     return { version, flags };
   }
 
+  // Handles of defined flags are made on first use and shared; a handle of an unknown key is not kept, so
+  // arbitrary keys cannot grow this map.
+  const handles = new Map<string, AnyHandle>();
+  function flag<T extends JsonValue = JsonValue>(key: string): FlagHandle<T> {
+    const compiledFlag = typeof key === 'string' ? compiled.get(key) : undefined;
+    if (compiledFlag === undefined) return missingHandle(key, defs.version) as unknown as FlagHandle<T>;
+    let handle = handles.get(key);
+    if (handle === undefined) {
+      handle = bindFlag(compiledFlag);
+      handles.set(key, handle);
+    }
+    return handle as unknown as FlagHandle<T>;
+  }
+
   return Object.freeze({
     definitions: defs,
     evaluate,
     getValue,
     isEnabled,
+    flag,
     evaluateAll,
     has: (key: string) => compiled.has(key),
     keys: () => keys,

@@ -26,8 +26,22 @@ export interface ExposureTracker {
 }
 
 /**
+ * Records that `flag` served `variant` to `unit` in `seen`, forgetting the oldest key beyond `max` (a Set iterates
+ * in insertion order, which makes that O(1)); `false` when it was recorded already. The de-duplication behind
+ * every exposure API, shared so the browser store (size-sensitive) need not ship a whole tracker.
+ */
+export function isNewExposure(seen: Set<string>, max: number, flag: string, variant?: string, unit?: string): boolean {
+  // JSON keeps the parts apart whatever they contain, and tells an absent part (null) from an empty one.
+  const key = JSON.stringify([flag, variant, unit]);
+  if (seen.has(key)) return false;
+  seen.add(key);
+  if (seen.size > max) seen.delete(seen.values().next().value!);
+  return true;
+}
+
+/**
  * De-duplicates exposure events: `onExposure` fires once per (flag, variant, unit) within a bounded memory of
- * `max` keys. Shared by `createFlagClient`, `createSnapshotStore` and the framework adapters.
+ * `max` keys. Shared by `createFlagClient` and the framework adapters.
  *
  * @example
  * const tracker = createExposureTracker((event) => analytics.track('$exposure', event));
@@ -36,26 +50,25 @@ export interface ExposureTracker {
  */
 export function createExposureTracker(
   onExposure: (event: ExposureEvent) => void,
-  { max = DEFAULT_EXPOSURE_CACHE_SIZE, onError, now = Date.now }: ExposureTrackerOptions = {},
+  options: ExposureTrackerOptions = {},
 ): ExposureTracker {
-  // A Set iterates in insertion order, which makes evicting the oldest key O(1).
+  const max = Math.max(1, Math.floor(options.max ?? DEFAULT_EXPOSURE_CACHE_SIZE));
+  const now = options.now ?? Date.now;
   const seen = new Set<string>();
   return {
     track(flag, variant, value, reason, unit) {
-      // \u0000 cannot appear in JSON-sourced keys by accident, and marks "absent" apart from the empty string.
-      const key = `${flag}\u0001${variant ?? '\u0000'}\u0001${unit ?? '\u0000'}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (seen.size > max) seen.delete(seen.values().next().value!);
+      if (!isNewExposure(seen, max, flag, variant, unit)) return;
       try {
         onExposure({ flag, variant, value, reason, unit, timestamp: now() });
       } catch (error) {
-        onError?.(error);
+        options.onError?.(error);
       }
     },
     get size() {
       return seen.size;
     },
-    clear: () => seen.clear(),
+    clear() {
+      seen.clear();
+    },
   };
 }

@@ -165,3 +165,46 @@ describe('createPollingSnapshotStore: structural sharing', () => {
     expect(Object.getPrototypeOf(store.getSnapshot().snapshot.flags)).toBe(Object.prototype);
   });
 });
+
+describe('createPollingSnapshotStore: requests and exposures', () => {
+  it('aborts a request that outlives `timeout` and reports it as a failure', async () => {
+    server = await startServer(() => {}); // never answers
+    const errors: Error[] = [];
+    store = createPollingSnapshotStore({ endpoint: `${server.url}/flags`, timeout: 30, retry: { base: 60_000 }, onError: (e) => errors.push(e) });
+    store.subscribe(() => {});
+    await waitFor(() => expect(store?.getSnapshot().status).toBe('error'));
+    expect(errors.map((e) => e.message)).toEqual([`@halyard/core: snapshot store: POST ${server.url}/flags: timed out`]);
+    await waitFor(() => expect(server?.aborted).toBe(1));
+  });
+
+  it('a throwing onExposure never breaks reading; exposureCacheSize bounds the de-duplication memory', () => {
+    const exposed: string[] = [];
+    store = createPollingSnapshotStore({
+      snapshot: snap('1', true),
+      context: { userId: 'u1' },
+      exposureCacheSize: 1,
+      onExposure: (e) => {
+        exposed.push(e.flag);
+        throw new Error('analytics down');
+      },
+    });
+    expect(() => ['new-checkout', 'new-checkout', 'other', 'new-checkout'].forEach((key) => store?.expose(key))).not.toThrow();
+    // 'other' pushed 'new-checkout' out of a memory of one key, so it fires again.
+    expect(exposed).toEqual(['new-checkout', 'other', 'new-checkout']);
+  });
+});
+
+describe('createPollingSnapshotStore: subscribers', () => {
+  it('a throwing subscriber neither starves the others nor breaks the update; its error surfaces asynchronously', () => {
+    vi.useFakeTimers();
+    store = createPollingSnapshotStore({ snapshot: snap('1', false) });
+    const seen: string[] = [];
+    store.subscribe(() => {
+      throw new Error('broken subscriber');
+    });
+    store.subscribe(() => seen.push(store?.getSnapshot().snapshot.version ?? ''));
+    expect(() => store?.setSnapshot(snap('2', true))).not.toThrow();
+    expect(seen).toEqual(['2']);
+    expect(() => vi.runAllTimers()).toThrow('broken subscriber');
+  });
+});

@@ -1,7 +1,7 @@
 // Browser side, and in the bundle of every app that reads flags: keep this module small (the React client has a
 // 2 KB gzip budget, checked by `pnpm size`). It must not import the evaluator, the definitions parser or the SSE
 // client; streaming is plugged in through `stream` (see `sseStream`).
-import { createExposureTracker } from './exposure';
+import { DEFAULT_EXPOSURE_CACHE_SIZE, isNewExposure } from './exposure';
 import { checkSnapshot } from './internal/snapshot-shape';
 import type { EvaluationContext, ExposureEvent, FlagSnapshot, FlagStatus, SnapshotState, SnapshotStore, Unsubscribe } from './types';
 
@@ -66,7 +66,10 @@ const json = JSON.stringify;
 // Not `Date.now` itself: fake clocks in tests replace `Date` after this module loaded.
 const now = () => Date.now();
 
-/** `value` as a snapshot; throws naming `where` (unless it is an answer: `fail` names the store then) and the problem. */
+/**
+ * `value` as a snapshot, or a TypeError with the problem. A caller's value (`where`) gets the package and the call
+ * named here; for an answer from the endpoint or stream, `fail` adds them.
+ */
 function validated(value: unknown, where?: string): FlagSnapshot {
   const problem = checkSnapshot(value);
   if (problem) throw TypeError(`${where ? `@halyard/core: ${where} got an ` : ''}invalid snapshot: ${problem}`);
@@ -99,7 +102,8 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   const every = pollInterval > 0 ? pollInterval : Infinity;
   const base = retry?.base ?? 1_000;
   const max = retry?.max ?? Math.max(60_000, pollInterval);
-  const tracker = onExposure && createExposureTracker(onExposure, { max: options.exposureCacheSize });
+  // Exposure keys already reported (see `isNewExposure`).
+  const exposed = new Set<string>();
   // Wrapped per subscription, so one function subscribed twice counts twice.
   const listeners = new Set<() => void>();
   const initial = options.snapshot && validated(options.snapshot, 'createSnapshotStore({ snapshot })');
@@ -119,6 +123,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   let failures = 0;
   // The stream is down (it reconnects by itself): poll meanwhile.
   let down = false;
+  // The next poll or, while a request is in flight, its timeout.
   let timer: ReturnType<typeof setTimeout> | undefined;
   // The request in flight; replaced (and aborted) when abandoned, which is how a late answer knows to stay silent.
   let controller: AbortController | undefined;
@@ -128,7 +133,16 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
 
   const publish = () => {
     state = { snapshot, status, updatedAt, error: problem };
-    listeners.forEach((listener) => listener());
+    listeners.forEach((listener) => {
+      try {
+        listener();
+      } catch (error) {
+        // One broken subscriber must neither starve the others nor wedge a poll; surface it like an uncaught error.
+        setTimeout(() => {
+          throw error;
+        });
+      }
+    });
   };
   publish();
 
@@ -143,24 +157,12 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   };
 
   const accept = ({ version, flags }: FlagSnapshot) => {
-    const prev = snapshot;
-    const same = json(flags) == json(prev.flags);
-    confirm(
-      same && version == prev.version
-        ? prev
-        : {
-            version,
-            // Unchanged entries keep their object, so a UI bound to one flag re-renders only when that flag changed.
-            flags: same
-              ? prev.flags
-              : Object.fromEntries(
-                  Object.entries(flags).map(([key, entry]) => {
-                    const old = Object.hasOwn(prev.flags, key) && prev.flags[key];
-                    return [key, old && json(old) == json(entry) ? old : entry];
-                  }),
-                ),
-          },
-    );
+    const prev = snapshot.flags;
+    // Unchanged entries keep their object, so a UI bound to one flag re-renders only when that flag changed. (An
+    // inherited member such as `constructor` never serialises like an entry, so it is never reused.)
+    const shared = Object.fromEntries(Object.entries(flags).map(([key, entry]) => [key, json(prev[key]) == json(entry) ? prev[key]! : entry]));
+    const same = json(shared) == json(prev);
+    confirm(same && version == snapshot.version ? snapshot : { version, flags: same ? prev : shared });
   };
 
   const payload = (body: unknown) => accept(validated(body));
@@ -183,9 +185,10 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   const poll = (): Promise<void> =>
     (inFlight ??= (async () => {
       const mine = (controller = new AbortController());
-      const limit = timeout > 0 ? setTimeout(() => mine.abort(Error('timed out')), timeout) : undefined;
       let delay = every;
+      // No poll is due while a request is in flight: the timer bounds the request instead.
       clearTimeout(timer);
+      if (timeout > 0) timer = setTimeout(() => mine.abort(Error('timed out')), timeout);
       try {
         const response = await (options.fetch ?? fetch)(endpoint!, {
           method: 'POST',
@@ -212,9 +215,9 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
           delay = base / 10 + Math.random() * (Math.min(max, base * 2 ** failures++) - base / 10);
         }
       }
-      clearTimeout(limit);
       if (mine != controller) return;
-      inFlight = controller = undefined;
+      // Done: the same cleanup as abandoning it (which also clears the timeout).
+      abort();
       nextAt = now() + delay;
       update();
     })());
@@ -240,9 +243,11 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   const update = () => {
     if (!live || !listeners.size || globalThis.document?.visibilityState == 'hidden') return stop();
     if (stream) closeStream ??= stream(hooks);
+    if ((stream && !down) || inFlight) return;
     clearTimeout(timer);
     const delay = nextAt - now();
-    if ((!stream || down) && !inFlight) delay > 0 ? delay < Infinity && (timer = setTimeout(poll, delay)) : poll();
+    if (delay <= 0) poll();
+    else if (delay < Infinity) timer = setTimeout(poll, delay);
   };
 
   /** Drop what is running (it answers for an old context, or was cut off) and fetch at once. */
@@ -302,10 +307,16 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
       accept(validated(next, 'store.setSnapshot()'));
     },
     expose(key) {
-      const { flags } = snapshot;
-      const entry = Object.hasOwn(flags, key) && flags[key];
-      if (tracker && entry && entry.reason != 'ERROR') {
-        tracker.track(key, entry.variant, entry.value, entry.reason, context?.userId);
+      const entry = Object.hasOwn(snapshot.flags, key) && snapshot.flags[key];
+      if (!onExposure || !entry || entry.reason == 'ERROR') return;
+      const { variant, value, reason } = entry;
+      const unit = context?.userId;
+      if (isNewExposure(exposed, options.exposureCacheSize ?? DEFAULT_EXPOSURE_CACHE_SIZE, key, variant, unit)) {
+        try {
+          onExposure({ flag: key, variant, value, reason, unit, timestamp: now() });
+        } catch {
+          // Analytics must never break reading a flag.
+        }
       }
     },
     close() {

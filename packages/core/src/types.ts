@@ -281,6 +281,40 @@ export interface FlagSource {
   start(emit: (update: SourceUpdate) => void): Unsubscribe;
 }
 
+/**
+ * One flag, bound once for hot paths: `evaluator.flag(key)` or `client.flag(key)`. Reading through a handle skips
+ * the per-call key lookup and key check, and each handle runs code specialised for its flag's shape (a static
+ * boolean's `isEnabled` just returns a constant). Answers are the same as the by-key methods with the same key,
+ * and it never throws: an unknown key gives a handle that returns the default (`evaluate`: reason `ERROR`,
+ * `errorCode: 'FLAG_NOT_FOUND'`), type mismatches return the default (`TYPE_MISMATCH`).
+ *
+ * A handle from `evaluator.flag` is bound to that evaluator's definitions for good; one from `client.flag`
+ * follows the client's definition updates (a key that is unknown now starts working once it is published) and
+ * reports exposures like the client's by-key reads.
+ *
+ * `T` is the flag's value type; pass it for non-boolean flags so `getValue` returns it
+ * (`evaluator.flag<string>('checkout-theme')`).
+ *
+ * @example
+ * // Bind once, at module scope or startup…
+ * const newCheckout = evaluator.flag('new-checkout');
+ * const theme = evaluator.flag<string>('checkout-theme');
+ * // …then read per request:
+ * if (newCheckout.isEnabled(ctx)) renderNewCheckout();
+ * const colours = theme.getValue(ctx, 'light');
+ * const { value, reason, bucket } = theme.evaluate(ctx, 'light');
+ */
+export interface FlagHandle<T extends JsonValue = JsonValue> {
+  /** The flag key this handle reads. */
+  readonly key: string;
+  /** `true` only when the flag is a boolean flag that serves `true` for this context; `false` otherwise. Allocation-free. */
+  isEnabled(context?: EvaluationContext): boolean;
+  /** The value only: `defaultValue` for unknown flags, type mismatches and errors. Allocation-free. */
+  getValue(context: EvaluationContext | undefined, defaultValue: T): T;
+  /** Full details; on any problem `defaultValue` with `reason: 'ERROR'` and an `errorCode`. */
+  evaluate(context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T>;
+}
+
 /** A compiled document. Build one with `createEvaluator(definitions)`; evaluation never throws. */
 export interface Evaluator {
   readonly definitions: Definitions;
@@ -293,6 +327,16 @@ export interface Evaluator {
   getValue<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): T;
   /** `true` only when `key` is a boolean flag that serves `true` for this context; `false` otherwise. Allocation-free. */
   isEnabled(key: string, context?: EvaluationContext): boolean;
+  /**
+   * A handle bound to one compiled flag, for hot paths: no key lookup per call. Handles of defined flags are
+   * shared (same key → same handle); an unknown key gives a handle that always returns the default
+   * (`FLAG_NOT_FOUND`). Never throws.
+   *
+   * @example
+   * const newCheckout = evaluator.flag('new-checkout');
+   * if (newCheckout.isEnabled(ctx)) renderNewCheckout();
+   */
+  flag<T extends JsonValue = JsonValue>(key: string): FlagHandle<T>;
   /** Evaluate every flag for one context into a serialisable snapshot. */
   evaluateAll(context: EvaluationContext | undefined): FlagSnapshot;
   has(key: string): boolean;
@@ -319,6 +363,20 @@ export interface FlagClient {
   isEnabled(key: string, context?: EvaluationContext): boolean;
   getValue<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): T;
   getDetails<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): EvaluationDetails<T>;
+  /**
+   * A handle for one flag, for hot paths (see `FlagHandle`; note its argument order, context first). It follows
+   * definition updates — each call compares the client's current evaluator with the one it is bound to and
+   * re-binds when they differ — and fires `onExposure` like `isEnabled`/`getValue`/`getDetails`. Before flags
+   * load it returns defaults (`evaluate`: `ERROR`/`GENERAL`). Never throws.
+   *
+   * @example
+   * const newCheckout = client.flag('new-checkout');
+   * app.get('/checkout', (req, res) => {
+   *   if (newCheckout.isEnabled({ userId: req.user.id })) return renderNewCheckout(res);
+   *   renderCheckout(res);
+   * });
+   */
+  flag<T extends JsonValue = JsonValue>(key: string): FlagHandle<T>;
   evaluateAll(context?: EvaluationContext): FlagSnapshot;
   subscribe(listener: () => void): Unsubscribe;
   getSnapshot(): ClientState;

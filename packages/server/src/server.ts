@@ -11,6 +11,7 @@ import { AuthFailureLimiter, KeyRing } from './internal/keys';
 import { migrate } from './internal/migrations';
 import { openApiDocument } from './internal/openapi';
 import { registerAdminRoutes } from './internal/routes-admin';
+import { registerOfrepRoutes } from './internal/routes-ofrep';
 import { definitionsFastPath, registerSdkRoutes } from './internal/routes-sdk';
 import { Store } from './internal/store';
 
@@ -45,7 +46,10 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** Failed authentications per client IP per minute before answering 429. Default 20; `0` disables. */
   authFailureLimit?: number;
-  /** Largest accepted request body in bytes. Default 1 MiB (64 KiB for `/sdk/v1/evaluate`). */
+  /**
+   * Largest accepted request body in bytes. Default 1 MiB (64 KiB for `/sdk/v1/evaluate` and OFREP; at least
+   * 16 MiB for `PUT /api/v1/environments/:env/document`, the whole-environment import).
+   */
   bodyLimit?: number;
   /**
    * How often each instance re-checks keys and document versions against the database, in ms: the upper bound on
@@ -238,9 +242,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       corsOrigins: options.corsOrigins ?? '*',
       evaluateBodyLimit: Math.min(options.bodyLimit ?? 64 * 1024, 64 * 1024),
     });
+    registerOfrepRoutes(app, {
+      auth,
+      hub: documents,
+      corsOrigins: options.corsOrigins ?? '*',
+      bodyLimit: Math.min(options.bodyLimit ?? 64 * 1024, 64 * 1024),
+      onError,
+    });
     registerAdminRoutes(app, {
       auth,
       store,
+      documentBodyLimit: Math.max(options.bodyLimit ?? 1024 * 1024, 16 * 1024 * 1024),
       onChange: (request, actor, action, detail) => request.log.info({ actor: actor.name, actorId: actor.id, action, ...detail }, 'change committed'),
     });
 

@@ -13,6 +13,8 @@ interface Endpoint {
   prepare: (ctx: Ctx) => Promise<{ path: string; body?: unknown; headers?: Record<string, string> }>;
   allowed: Principal[];
   stream?: boolean;
+  /** OFREP answers errors with `{ errorDetails }` instead of `{ error: { code } }`. */
+  ofrep?: boolean;
 }
 
 interface Ctx {
@@ -48,6 +50,13 @@ const ENDPOINTS: Record<string, Endpoint> = {
   'GET /sdk/v1/definitions': { method: 'GET', prepare: async () => ({ path: '/sdk/v1/definitions' }), allowed: ['sdk'] },
   'GET /sdk/v1/stream': { method: 'GET', prepare: async () => ({ path: '/sdk/v1/stream' }), allowed: ['sdk'], stream: true },
   'POST /sdk/v1/evaluate': { method: 'POST', prepare: async () => ({ path: '/sdk/v1/evaluate', body: { context: { userId: 'u' } } }), allowed: ['sdk', 'client'] },
+  'POST /ofrep/v1/evaluate/flags/:key': {
+    method: 'POST',
+    prepare: async (c) => ({ path: `/ofrep/v1/evaluate/flags/${await seedFlag(c)}`, body: { context: { targetingKey: 'u' } } }),
+    allowed: ['sdk', 'client'],
+    ofrep: true,
+  },
+  'POST /ofrep/v1/evaluate/flags': { method: 'POST', prepare: async () => ({ path: '/ofrep/v1/evaluate/flags', body: { context: {} } }), allowed: ['sdk', 'client'], ofrep: true },
   'GET /api/v1/me': { method: 'GET', prepare: async () => ({ path: '/api/v1/me' }), allowed: VIEWER_UP },
   'GET /api/v1/environments': { method: 'GET', prepare: async () => ({ path: '/api/v1/environments' }), allowed: VIEWER_UP },
   'POST /api/v1/environments': { method: 'POST', prepare: async (c) => ({ path: '/api/v1/environments', body: { key: `m-new-${c.n()}` } }), allowed: ['admin'] },
@@ -71,6 +80,25 @@ const ENDPOINTS: Record<string, Endpoint> = {
   'DELETE flag': { method: 'DELETE', prepare: async (c) => ({ path: `${F}/${await seedFlag(c)}` }), allowed: EDITOR_UP },
   'POST flag toggle': { method: 'POST', prepare: async (c) => ({ path: `${F}/${await seedFlag(c)}/toggle`, body: { enabled: false } }), allowed: EDITOR_UP },
   'POST flag rollout': { method: 'POST', prepare: async (c) => ({ path: `${F}/${await seedFlag(c)}/rollout`, body: { percentage: 30 } }), allowed: EDITOR_UP },
+  'POST flag archive': { method: 'POST', prepare: async (c) => ({ path: `${F}/${await seedFlag(c)}/archive` }), allowed: EDITOR_UP },
+  'POST flag restore': {
+    method: 'POST',
+    prepare: async (c) => {
+      const key = await seedFlag(c);
+      const r = await call(c.base, 'POST', `${F}/${key}/archive`, { token: c.admin });
+      if (r.status !== 200) throw new Error(`archive: ${r.status}`);
+      return { path: `${F}/${key}/restore` };
+    },
+    allowed: EDITOR_UP,
+  },
+  'PUT /api/v1/environments/:env/document': {
+    method: 'PUT',
+    prepare: async (c) => ({
+      path: '/api/v1/environments/development/document?mode=merge',
+      body: { schemaVersion: 1, flags: { [`m-doc-flag-${c.n()}`]: booleanFlag() } },
+    }),
+    allowed: EDITOR_UP,
+  },
   'GET segments': { method: 'GET', prepare: async () => ({ path: S }), allowed: VIEWER_UP },
   'POST segments': { method: 'POST', prepare: async (c) => ({ path: S, body: { key: `m-new-seg-${c.n()}`, definition: {} } }), allowed: EDITOR_UP },
   'GET segment': { method: 'GET', prepare: async (c) => ({ path: `${S}/${await seedSegment(c)}` }), allowed: VIEWER_UP },
@@ -150,7 +178,8 @@ describe.each(BACKENDS)('authorization matrix on %s', (backend) => {
       expect(status, JSON.stringify(body)).toBeLessThan(300);
     } else {
       expect(status, JSON.stringify(body)).toBe(expected);
-      expect(body.error.code).toBe(expected === 401 ? 'unauthorized' : 'forbidden');
+      if (endpoint.ofrep) expect(body.errorDetails).toEqual(expect.any(String));
+      else expect(body.error.code).toBe(expected === 401 ? 'unauthorized' : 'forbidden');
     }
   });
 

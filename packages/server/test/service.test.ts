@@ -56,7 +56,17 @@ describe.each(BACKENDS)('flag service on %s', (backend) => {
       expect(openapi.status).toBe(200);
       expect(openapi.body.openapi).toBe('3.1.0');
       expect(Object.keys(openapi.body.paths)).toEqual(
-        expect.arrayContaining(['/sdk/v1/definitions', '/sdk/v1/stream', '/sdk/v1/evaluate', '/api/v1/environments/{env}/flags/{key}/toggle', '/api/v1/audit']),
+        expect.arrayContaining([
+          '/sdk/v1/definitions',
+          '/sdk/v1/stream',
+          '/sdk/v1/evaluate',
+          '/ofrep/v1/evaluate/flags/{key}',
+          '/ofrep/v1/evaluate/flags',
+          '/api/v1/environments/{env}/flags/{key}/toggle',
+          '/api/v1/environments/{env}/flags/{key}/archive',
+          '/api/v1/environments/{env}/document',
+          '/api/v1/audit',
+        ]),
       );
     });
 
@@ -542,6 +552,122 @@ describe.each(BACKENDS)('flag service on %s', (backend) => {
       expect(viaText.id).toBe(viaGzip.id);
       expect(viaText.data).toEqual(viaGzip.data);
       for (const s of [stream, resumed, behind, plain]) s.close();
+    });
+  });
+
+  describe('archived flags', () => {
+    it('leaves the served document but keeps the flag, its versions and its history until restored', async () => {
+      const key = unique('archive');
+      expect((await createFlag(key)).status).toBe(201);
+      const archived = await call(base, 'POST', `${flags}/${key}/archive`, { token: editor });
+      expect(archived.status).toBe(200);
+      expect(archived.body).toMatchObject({ key, version: 2, archivedAt: expect.any(String) });
+      expect(archived.headers.get('etag')).toBe('"2"');
+      // Archiving again changes nothing.
+      expect((await call(base, 'POST', `${flags}/${key}/archive`, { token: editor })).body.version).toBe(2);
+
+      const served = await call(base, 'GET', '/sdk/v1/definitions', { token: sdk });
+      expect(served.body.flags[key]).toBeUndefined();
+      expect((await call(base, 'GET', flags, { token: viewer })).body.flags.map((f: { key: string }) => f.key)).not.toContain(key);
+      const withArchived = await call(base, 'GET', `${flags}?archived=true`, { token: viewer });
+      expect(withArchived.body.flags.find((f: { key: string }) => f.key === key)).toMatchObject({ archivedAt: expect.any(String) });
+      expect((await call(base, 'GET', `${flags}?archived=only`, { token: viewer })).body.flags.every((f: { archivedAt?: string }) => f.archivedAt)).toBe(true);
+      expect((await call(base, 'GET', `${flags}?archived=maybe`, { token: viewer })).status).toBe(400);
+      expect((await call(base, 'GET', `${flags}/${key}`, { token: viewer })).body.archivedAt).toEqual(expect.any(String));
+
+      // Changes and re-creation are refused while archived.
+      const toggle = await call(base, 'POST', `${flags}/${key}/toggle`, { token: editor, body: { enabled: false } });
+      expect(toggle.status).toBe(409);
+      expect(toggle.body.error.code).toBe('archived');
+      expect((await createFlag(key)).status).toBe(409);
+
+      const restored = await call(base, 'POST', `${flags}/${key}/restore`, { token: editor });
+      expect(restored.status).toBe(200);
+      expect(restored.body.version).toBe(3);
+      expect(restored.body.archivedAt).toBeUndefined();
+      expect((await call(base, 'GET', '/sdk/v1/definitions', { token: sdk })).body.flags[key]).toEqual(booleanFlag());
+
+      const history = await call(base, 'GET', `/api/v1/audit?flag=${key}`, { token: viewer });
+      expect(history.body.entries.map((e: { action: string }) => e.action)).toEqual(['flag.restore', 'flag.archive', 'flag.create']);
+      expect(history.body.entries[1].diff).toEqual([{ path: '$.archivedAt', after: expect.any(String) }]);
+    });
+
+    it('refuses to archive a flag that others depend on; deletes an archived flag for good', async () => {
+      const parent = unique('parent');
+      const child = unique('child');
+      await createFlag(parent);
+      await createFlag(child, { ...booleanFlag(), prerequisites: [{ flag: parent, variants: ['on'] }] });
+      const refused = await call(base, 'POST', `${flags}/${parent}/archive`, { token: editor });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.code).toBe('invalid_definitions');
+      expect((await call(base, 'POST', `${flags}/${child}/archive`, { token: editor })).status).toBe(200);
+      expect((await call(base, 'DELETE', `${flags}/${child}`, { token: editor })).status).toBe(204);
+      expect((await call(base, 'GET', `${flags}/${child}`, { token: viewer })).status).toBe(404);
+      expect((await call(base, 'POST', `${flags}/missing-flag/archive`, { token: editor })).status).toBe(404);
+    });
+  });
+
+  describe('whole documents (PUT …/document)', () => {
+    const doc = (flagDefs: Record<string, unknown>, segments: Record<string, unknown> = {}) => ({ schemaVersion: 1, flags: flagDefs, segments });
+    let env: string;
+    let path: string;
+    beforeAll(async () => {
+      env = `docs-${backend}`;
+      expect((await call(base, 'POST', '/api/v1/environments', { token: admin, body: { key: env } })).status).toBe(201);
+      path = `/api/v1/environments/${env}/document`;
+    });
+
+    it('replaces an environment in one version with one audit entry per changed resource', async () => {
+      const first = doc({ a: booleanFlag(), b: booleanFlag(false) }, { staff: { included: ['u1'] } });
+      const before = (await call(base, 'GET', path, { token: viewer })).body.version;
+      const dry = await call(base, 'PUT', `${path}?dryRun=true`, { token: editor, body: first });
+      expect(dry.status).toBe(200);
+      expect(dry.body).toMatchObject({ version: before, changed: true, dryRun: true, flags: { created: ['a', 'b'] }, segments: { created: ['staff'] } });
+      expect((await call(base, 'GET', path, { token: viewer })).body.version).toBe(before);
+
+      const applied = await call(base, 'PUT', path, { token: editor, body: first });
+      expect(applied.status).toBe(200);
+      expect(applied.body.version).toBeGreaterThan(before);
+      expect(applied.headers.get('etag')).toBe(`"${applied.body.version}"`);
+      const served = await call(base, 'GET', path, { token: viewer });
+      expect(served.body).toEqual({ ...first, version: applied.body.version });
+
+      const second = doc({ a: booleanFlag(false), c: { ...booleanFlag(), rules: [{ conditions: [{ attribute: 'x', operator: 'inSegment', values: ['staff'] }], serve: { variant: 'off' } }] } }, { staff: { included: ['u1'] } });
+      const changed = await call(base, 'PUT', path, { token: editor, body: second });
+      expect(changed.body).toMatchObject({ changed: true, flags: { created: ['c'], updated: ['a'], deleted: ['b'], unchanged: 0 }, segments: { unchanged: 1 } });
+      const audit = await call(base, 'GET', `/api/v1/audit?env=${env}&limit=3`, { token: viewer });
+      expect(audit.body.entries.map((e: { action: string; resourceKey: string }) => `${e.action} ${e.resourceKey}`).sort()).toEqual(['flag.create c', 'flag.delete b', 'flag.update a']);
+      expect(audit.body.entries.find((e: { resourceKey: string }) => e.resourceKey === 'a').diff).toEqual([{ path: '$.enabled', before: true, after: false }]);
+      expect((await call(base, 'GET', `${path.replace('/document', '')}/flags/a`, { token: viewer })).body.version).toBe(2);
+
+      // The same document again writes nothing.
+      const again = await call(base, 'PUT', path, { token: editor, body: second });
+      expect(again.body).toMatchObject({ changed: false, version: changed.body.version, flags: { unchanged: 2 } });
+    });
+
+    it('merges, checks If-Match and refuses invalid documents without writing anything', async () => {
+      const current = await call(base, 'GET', path, { token: viewer });
+      const merged = await call(base, 'PUT', `${path}?mode=merge`, { token: editor, body: doc({ d: booleanFlag() }) });
+      expect(merged.body.flags).toEqual({ created: ['d'], updated: [], deleted: [], unchanged: 0 });
+      expect(Object.keys((await call(base, 'GET', path, { token: viewer })).body.flags)).toEqual([...Object.keys(current.body.flags), 'd'].sort());
+
+      const stale = await call(base, 'PUT', path, { token: editor, body: doc({}), headers: { 'if-match': `"${current.body.version}"` } });
+      expect(stale.status).toBe(412);
+      expect(stale.body.error.currentVersion).toBe(merged.body.version);
+
+      const invalid = await call(base, 'PUT', path, { token: editor, body: { ...doc({ e: { ...booleanFlag(), offVariant: 'nope' } }), extra: true } });
+      expect(invalid.status).toBe(400);
+      expect(invalid.body.error.problems.map((p: { path: string }) => p.path)).toEqual(expect.arrayContaining(['$.extra', '$.flags["e"].offVariant']));
+      const dangling = await call(base, 'PUT', `${path}?mode=merge`, { token: editor, body: doc({ f: { ...booleanFlag(), prerequisites: [{ flag: 'missing', variants: ['on'] }] } }) });
+      expect(dangling.status).toBe(400);
+      expect((await call(base, 'GET', path, { token: viewer })).body.version).toBe(merged.body.version);
+
+      expect((await call(base, 'POST', `/api/v1/environments/${env}/flags/d/archive`, { token: editor })).status).toBe(200);
+      const archived = await call(base, 'PUT', `${path}?mode=merge`, { token: editor, body: doc({ d: booleanFlag(false) }) });
+      expect(archived.status).toBe(409);
+      expect(archived.body.error.problems[0].path).toBe('$.flags["d"]');
+      expect((await call(base, 'PUT', `${path}?mode=sideways`, { token: editor, body: doc({}) })).status).toBe(400);
+      expect((await call(base, 'PUT', '/api/v1/environments/no-such-env/document', { token: editor, body: doc({}) })).status).toBe(404);
     });
   });
 

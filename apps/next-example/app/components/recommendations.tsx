@@ -3,8 +3,9 @@ import { useFlag } from '@halyard/react';
 import { RECOMMENDED, tile } from '@/lib/products';
 
 /**
- * Kill-switched section: rendered on the server with the visitor's flags, then kept live by the provider's
- * polling — turning `ai-recommendations` off in flags.json removes it from open pages without a reload.
+ * Kill-switched section: rendered on the server with the visitor's flags, then kept live by the provider —
+ * turning `ai-recommendations` off (in flags.json, or with `halyard flags toggle` on the flag service) removes it
+ * from open pages without a reload.
  */
 export function Recommendations() {
   const enabled = useFlag('ai-recommendations');

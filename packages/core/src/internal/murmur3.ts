@@ -6,9 +6,9 @@
  * SDK that hashes `new TextEncoder().encode(s)` gets the same bytes.
  *
  * The hashing state is streamed: `murmur3Prefix` absorbs a constant prefix (e.g. `salt + ":"`) once at compile
- * time, and `murmur3BucketWithPrefix` continues from it with the unit's bytes, so the hot path never
- * concatenates strings. It also never allocates: the state lives in an Int32Array (see `R`) and it returns
- * `hash mod total`, a small integer for every realistic split (a returned full 32-bit hash may be boxed).
+ * time, and `murmur3Int32WithPrefix` continues from it with the unit's bytes, so the hot path never
+ * concatenates strings. It also never allocates: ASCII units are hashed in local variables, other strings in an
+ * Int32Array (see `R`), and the hash is returned as a signed int32 (an unsigned hash above 2^31 may be boxed).
  */
 
 const C1 = 0xcc9e2d51;
@@ -194,13 +194,90 @@ export function murmur3WithPrefix(state: Murmur3State, suffix: string): number {
 }
 
 /**
- * `murmur3(prefix + suffix, seed) mod total` without concatenating or allocating: the evaluator's bucketing
- * hot path. `total` must be an integer from 1 to 2^32.
+ * `murmur3(prefix + suffix, seed) mod total` without concatenating or allocating. `total` must be an integer from
+ * 1 to 2^32. The evaluator's hot path uses the two halves, `murmur3Int32WithPrefix` and `reduceHash`, with the
+ * reciprocal of each split's total computed once at compile time.
  */
 export function murmur3BucketWithPrefix(state: Murmur3State, suffix: string, total: number): number {
+  return reduceHash(murmur3Int32WithPrefix(state, suffix) >>> 0, total, 1 / total);
+}
+
+/**
+ * `murmur3(prefix + suffix, seed)` as a SIGNED 32-bit integer (`>>> 0` gives the unsigned hash). Signed because
+ * every int32 is a small integer to V8, while an unsigned hash above 2^31 returned from a call that is not
+ * inlined would be boxed into a heap number.
+ *
+ * Unit ids are nearly always ASCII, where one character is one byte, so this hashes them in local variables —
+ * no register array, no per-character UTF-8 branch: top up the prefix's partial block, whole 4-character blocks,
+ * then the tail. At the first character ≥ 0x80 it hands the whole string to the general UTF-8 path; restarting
+ * from `state` is simpler than handing over a half-absorbed block, and only non-ASCII ids pay for it.
+ */
+export function murmur3Int32WithPrefix(state: Murmur3State, suffix: string): number {
+  let h1 = state.h1;
+  let carry = state.carry;
+  let bits = state.carryBits;
+  const n = suffix.length;
+  let i = 0;
+  while (bits !== 0 && i < n) {
+    const c = suffix.charCodeAt(i++);
+    if (c >= 0x80) return hashUtf8(state, suffix);
+    carry |= c << bits;
+    bits += 8;
+    if (bits === 32) {
+      h1 = mixBlock(h1, carry);
+      carry = 0;
+      bits = 0;
+    }
+  }
+  const end = i + ((n - i) & ~3);
+  for (; i < end; i += 4) {
+    const a = suffix.charCodeAt(i);
+    const b = suffix.charCodeAt(i + 1);
+    const c = suffix.charCodeAt(i + 2);
+    const d = suffix.charCodeAt(i + 3);
+    if ((a | b | c | d) >= 0x80) return hashUtf8(state, suffix);
+    h1 = mixBlock(h1, a | (b << 8) | (c << 16) | (d << 24));
+  }
+  for (; i < n; i++) {
+    const c = suffix.charCodeAt(i);
+    if (c >= 0x80) return hashUtf8(state, suffix);
+    carry |= c << bits;
+    bits += 8;
+  }
+  if (bits !== 0) {
+    let k1 = Math.imul(carry, C1);
+    k1 = (k1 << 15) | (k1 >>> 17);
+    k1 = Math.imul(k1, C2);
+    h1 ^= k1;
+  }
+  h1 ^= state.length + n;
+  h1 ^= h1 >>> 16;
+  h1 = Math.imul(h1, 0x85ebca6b);
+  h1 ^= h1 >>> 13;
+  h1 = Math.imul(h1, 0xc2b2ae35);
+  return h1 ^ (h1 >>> 16);
+}
+
+/** The general path of `murmur3Int32WithPrefix`, for suffixes with non-ASCII characters. */
+function hashUtf8(state: Murmur3State, suffix: string): number {
   start(state.h1, state.carry, state.carryBits, state.length);
   absorb(suffix);
-  return finish(total);
+  return finish(TWO_POW_32) | 0;
+}
+
+/**
+ * `hash mod total` for an unsigned 32-bit `hash` and an integer `total` from 1 to 2^32, given
+ * `inverse = 1 / total`. A modulo by a divisor that is not a compile-time constant costs an integer or
+ * floating-point division (measured ~25 ns per bucket here); this multiplies by the reciprocal instead. The
+ * floor of `hash * inverse` is within 1 of the true quotient (both roundings are relative errors of 2^-53 on a
+ * quotient below 2^32), and the two corrections make the remainder exact; `floor(q) * total` stays below 2^33,
+ * so every step is exact in a double.
+ */
+export function reduceHash(hash: number, total: number, inverse: number): number {
+  let r = hash - Math.floor(hash * inverse) * total;
+  if (r < 0) r += total;
+  else if (r >= total) r -= total;
+  return r >>> 0;
 }
 
 /** One MurmurHash3 block round: mixes the 32-bit word `k1` into `h1`. For incremental hashes of numbers. */

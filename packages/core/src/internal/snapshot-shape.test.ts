@@ -16,6 +16,7 @@ describe('checkSnapshot', () => {
     [{ version: 'v', flags: { a: 1 } }, '$.flags["a"]'],
     [{ version: 'v', flags: { a: { reason: 'DEFAULT' } } }, '$.flags["a"].value'],
     [{ version: 'v', flags: { a: { value: 1, reason: 'NOPE' } } }, '$.flags["a"].reason'],
+    [{ version: 'v', flags: { a: { value: 1 } } }, '$.flags["a"].reason'],
   ])('rejects %j at %s', (value, path) => {
     // "<path> <what is wrong>": the path ends at the first space.
     const problem = checkSnapshot(value);

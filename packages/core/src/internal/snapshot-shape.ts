@@ -14,13 +14,9 @@ export function checkSnapshot(value: unknown): string | undefined {
   if (typeof value.version != 'string') return '$.version expected a string';
   if (!isRecord(value.flags)) return '$.flags expected an object';
   for (const [key, entry] of Object.entries(value.flags)) {
-    const problem = !isRecord(entry)
-      ? ' expected an object'
-      : entry.value === undefined
-        ? '.value is missing'
-        : REASONS.includes(entry.reason as string)
-          ? ''
-          : `.reason expected one of ${REASONS}`;
-    if (problem) return `$.flags[${JSON.stringify(key)}]${problem}`;
+    const at = `$.flags[${JSON.stringify(key)}]`;
+    if (!isRecord(entry)) return `${at} expected an object`;
+    if (entry.value === undefined) return `${at}.value is missing`;
+    if (!REASONS.includes(entry.reason as string)) return `${at}.reason expected one of ${REASONS}`;
   }
 }

@@ -39,8 +39,11 @@ export class Authenticator {
     private readonly limiter: AuthFailureLimiter,
   ) {}
 
-  /** Resolves the request's key or throws 401/403/429. Synchronous when the key is cached (the SDK hot path). */
-  check(request: FastifyRequest, need: Permission): ApiKey | Promise<ApiKey> {
+  /**
+   * Resolves the request's key or throws 401/403/429. Synchronous when the key is cached (the SDK hot path).
+   * `apiKeyHeader`: also accept the key in `X-API-Key` (OFREP's second security scheme).
+   */
+  check(request: FastifyRequest, need: Permission, options: { apiKeyHeader?: boolean } = {}): ApiKey | Promise<ApiKey> {
     const ip = request.ip;
     const blocked = this.limiter.blockedFor(ip);
     if (blocked > 0) {
@@ -48,9 +51,14 @@ export class Authenticator {
         'retry-after': String(blocked),
       });
     }
-    const token = extractToken(request.headers.authorization);
+    let token = extractToken(request.headers.authorization);
+    if (token === undefined && options.apiKeyHeader) {
+      const header = request.headers['x-api-key'];
+      token = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
+    }
     if (token === undefined) {
-      throw new HttpError(401, 'unauthorized', `Missing credentials: send "Authorization: Bearer <key>" with ${NEEDS[need]}`, undefined, {
+      const how = options.apiKeyHeader ? '"Authorization: Bearer <key>" or "X-API-Key: <key>"' : '"Authorization: Bearer <key>"';
+      throw new HttpError(401, 'unauthorized', `Missing credentials: send ${how} with ${NEEDS[need]}`, undefined, {
         'www-authenticate': 'Bearer',
       });
     }

@@ -77,7 +77,7 @@ export function composeDocument(
 export async function loadDocument(db: Queryable, env: string): Promise<FlagsDocument | undefined> {
   const rows = await db.query<{ version: unknown; flags: Record<string, FlagDefinition>; segments: Record<string, SegmentDefinition> }>(
     `select e.version,
-       coalesce((select json_object_agg(f.key, f.definition order by f.key collate "C") from flags f where f.env = e.key), '{}'::json) as flags,
+       coalesce((select json_object_agg(f.key, f.definition order by f.key collate "C") from flags f where f.env = e.key and f.archived_at is null), '{}'::json) as flags,
        coalesce((select json_object_agg(s.key, s.definition order by s.key collate "C") from segments s where s.env = e.key), '{}'::json) as segments
      from environments e where e.key = $1`,
     [env],

@@ -90,6 +90,15 @@ export const MIGRATIONS: readonly Migration[] = [
         ('production', 'Production', nextval('halyard_version_seq'))`,
     ],
   },
+  {
+    version: 2,
+    name: 'archived flags',
+    statements: [
+      // An archived flag leaves the served document (SDKs see FLAG_NOT_FOUND) but keeps its row, versions and
+      // audit history, and can be restored.
+      `alter table flags add column archived_at timestamptz`,
+    ],
+  },
 ];
 
 export interface MigrationResult {

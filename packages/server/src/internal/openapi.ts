@@ -33,8 +33,11 @@ const resourcePaths = (plural: 'flags' | 'segments', schema: string, label: stri
     parameters: [envParam],
     get: {
       summary: `List ${plural}`,
-      description: 'Role: viewer.',
+      description: plural === 'flags' ? 'Role: viewer. Archived flags only with `?archived=true` (or `only`).' : 'Role: viewer.',
       security: [{ adminToken: [] }],
+      ...(plural === 'flags'
+        ? { parameters: [{ name: 'archived', in: 'query', required: false, schema: { enum: ['false', 'true', 'only'], default: 'false' } }] }
+        : {}),
       responses: { '200': json({ type: 'object', properties: { [plural]: { type: 'array', items: ref(`Stored${schema}`) } } }), ...adminErrors },
     },
     post: {
@@ -101,6 +104,7 @@ export const openApiDocument = {
       sdkKey: { type: 'http', scheme: 'bearer', description: 'Server SDK key `hy_sdk_…`: reads the full ruleset of one environment.' },
       clientKey: { type: 'http', scheme: 'bearer', description: 'Client key `hy_client_…`: evaluation only; rules never leave the server.' },
       adminToken: { type: 'http', scheme: 'bearer', description: 'Admin token `hy_admin_…` with role viewer (read), editor (flags, segments) or admin (everything).' },
+      apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'OFREP only: an SDK or client key in `X-API-Key` instead of `Authorization: Bearer`.' },
     },
     schemas: {
       Error: {
@@ -144,8 +148,55 @@ export const openApiDocument = {
           definition: ref('FlagDefinition'),
           createdAt: { type: 'string', format: 'date-time' },
           updatedAt: { type: 'string', format: 'date-time' },
+          archivedAt: { type: 'string', format: 'date-time', description: 'Only on archived flags: out of the served document until restored.' },
         },
       },
+      ResourceChanges: {
+        type: 'object',
+        properties: {
+          created: { type: 'array', items: { type: 'string' } },
+          updated: { type: 'array', items: { type: 'string' } },
+          deleted: { type: 'array', items: { type: 'string' } },
+          unchanged: { type: 'integer', description: "Resources of the document that were already equal" },
+        },
+      },
+      DocumentWriteResult: {
+        type: 'object',
+        properties: {
+          version: { type: 'integer', description: 'The document version afterwards' },
+          changed: { type: 'boolean' },
+          dryRun: { type: 'boolean' },
+          flags: ref('ResourceChanges'),
+          segments: ref('ResourceChanges'),
+        },
+      },
+      OfrepContext: {
+        type: 'object',
+        description: 'Evaluation context. `targetingKey` (a string) becomes Halyard\'s `userId` unless `userId` is set.',
+        properties: { targetingKey: { type: 'string' } },
+        additionalProperties: true,
+      },
+      OfrepEvaluationSuccess: {
+        type: 'object',
+        required: ['key', 'value', 'reason'],
+        properties: {
+          key: { type: 'string' },
+          value: { description: 'The served variant\'s value (boolean, string, number or JSON)' },
+          reason: { type: 'string', examples: ['STATIC', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'DISABLED', 'PREREQUISITE_FAILED'] },
+          variant: { type: 'string' },
+          metadata: { type: 'object', properties: { ruleId: { type: 'string', description: 'The matching rule id, or "target"' } } },
+        },
+      },
+      OfrepEvaluationFailure: {
+        type: 'object',
+        required: ['errorCode'],
+        properties: {
+          key: { type: 'string' },
+          errorCode: { enum: ['PARSE_ERROR', 'INVALID_CONTEXT', 'FLAG_NOT_FOUND', 'GENERAL'] },
+          errorDetails: { type: 'string' },
+        },
+      },
+      OfrepGeneralError: { type: 'object', properties: { errorDetails: { type: 'string' } } },
       StoredSegmentDefinition: {
         type: 'object',
         properties: {
@@ -188,7 +239,7 @@ export const openApiDocument = {
           actor: { type: 'object', properties: { id: { type: ['string', 'null'] }, name: { type: 'string' } } },
           action: {
             type: 'string',
-            examples: ['flag.create', 'flag.update', 'flag.delete', 'flag.toggle', 'flag.rollout', 'segment.update', 'environment.create', 'key.revoke'],
+            examples: ['flag.create', 'flag.update', 'flag.delete', 'flag.toggle', 'flag.rollout', 'flag.archive', 'flag.restore', 'segment.update', 'environment.create', 'key.revoke'],
           },
           environment: { type: ['string', 'null'] },
           resourceType: { enum: ['flag', 'segment', 'environment', 'key'] },
@@ -231,6 +282,54 @@ export const openApiDocument = {
         responses: { '200': json(ref('FlagSnapshot')), '304': { description: 'Not modified' }, '400': error('Invalid body'), '401': error('No or invalid key'), '403': error('Admin token') },
       },
     },
+    '/ofrep/v1/evaluate/flags/{key}': {
+      parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        tags: ['OFREP'],
+        summary: 'OFREP: evaluate one flag',
+        description:
+          'OpenFeature Remote Evaluation Protocol (single flag, for server providers such as @openfeature/ofrep-provider). SDK or client key as `Authorization: Bearer` or `X-API-Key`. Not cached: every request evaluates the current flags. Requests carry no type, so TYPE_MISMATCH is detected by the provider. CORS-enabled.',
+        security: [{ sdkKey: [] }, { clientKey: [] }, { apiKeyHeader: [] }],
+        requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { context: ref('OfrepContext') } } } } },
+        responses: {
+          '200': json(ref('OfrepEvaluationSuccess')),
+          '400': json(ref('OfrepEvaluationFailure'), 'PARSE_ERROR (unreadable body), INVALID_CONTEXT (context or targetingKey of the wrong type), GENERAL'),
+          '404': json(ref('OfrepEvaluationFailure'), 'FLAG_NOT_FOUND (unknown or archived flag)'),
+          '401': json(ref('OfrepGeneralError'), 'No or invalid key'),
+          '403': json(ref('OfrepGeneralError'), 'Admin tokens cannot evaluate'),
+          '429': { description: 'Too many failed authentications from this address; see Retry-After (seconds)', headers: { 'Retry-After': { schema: { type: 'string' } } } },
+          '500': json(ref('OfrepGeneralError'), 'Internal error'),
+        },
+      },
+    },
+    '/ofrep/v1/evaluate/flags': {
+      post: {
+        tags: ['OFREP'],
+        summary: 'OFREP: evaluate every flag',
+        description:
+          'OpenFeature Remote Evaluation Protocol (bulk, for web providers such as @openfeature/ofrep-web-provider). Flags in key order; a flag that fails to evaluate is listed as `{ key, errorCode, errorDetails }`. The ETag identifies the evaluated content; If-None-Match → 304. CORS-enabled.',
+        security: [{ sdkKey: [] }, { clientKey: [] }, { apiKeyHeader: [] }],
+        parameters: [{ name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }],
+        requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', properties: { context: ref('OfrepContext') } } } } },
+        responses: {
+          '200': {
+            description: 'Every flag evaluated for the context',
+            headers: { ETag: { schema: { type: 'string' } } },
+            content: {
+              'application/json': {
+                schema: { type: 'object', required: ['flags'], properties: { flags: { type: 'array', items: { oneOf: [ref('OfrepEvaluationSuccess'), ref('OfrepEvaluationFailure')] } } } },
+              },
+            },
+          },
+          '304': { description: 'Not modified' },
+          '400': json(ref('OfrepEvaluationFailure'), 'PARSE_ERROR or INVALID_CONTEXT (no `key`)'),
+          '401': json(ref('OfrepGeneralError'), 'No or invalid key'),
+          '403': json(ref('OfrepGeneralError'), 'Admin tokens cannot evaluate'),
+          '429': { description: 'Too many failed authentications from this address; see Retry-After (seconds)', headers: { 'Retry-After': { schema: { type: 'string' } } } },
+          '500': json(ref('OfrepGeneralError'), 'Internal error'),
+        },
+      },
+    },
     '/api/v1/me': { get: { summary: 'The calling admin token', security: [{ adminToken: [] }], responses: { '200': json(ref('ApiKey')), ...adminErrors } } },
     '/api/v1/environments': {
       get: {
@@ -266,7 +365,26 @@ export const openApiDocument = {
     },
     '/api/v1/environments/{env}/document': {
       parameters: [envParam],
-      get: { summary: 'The full current document', description: 'Role: viewer.', security: [{ adminToken: [] }], responses: { '200': json(ref('FlagsDocument')), ...adminErrors } },
+      get: { summary: 'The full current document', description: 'Role: viewer. ETag = document version.', security: [{ adminToken: [] }], responses: { '200': json(ref('FlagsDocument')), ...adminErrors } },
+      put: {
+        summary: 'Write a whole document (import, GitOps apply)',
+        description:
+          'Role: editor. `mode=replace` (default): the environment becomes the document — flags and segments it does not name are deleted (archived flags are left alone). `mode=merge`: creates or replaces the named flags and segments and keeps the rest. One transaction, one validation of the resulting document (every problem with its path, nothing written), one new version, one audit entry per flag or segment that changes; equal resources are untouched. `dryRun=true` reports the changes without writing. `If-Match: "<document version>"` refuses (412) if the environment changed since that version. Body up to 16 MiB.',
+        security: [{ adminToken: [] }],
+        parameters: [
+          ifMatch,
+          { name: 'mode', in: 'query', required: false, schema: { enum: ['replace', 'merge'], default: 'replace' } },
+          { name: 'dryRun', in: 'query', required: false, schema: { enum: ['true', 'false'], default: 'false' } },
+        ],
+        requestBody: body(ref('FlagsDocument')),
+        responses: {
+          '200': json(ref('DocumentWriteResult')),
+          '404': error('No such environment'),
+          '409': error('The document names archived flags (`problems` lists them)'),
+          '412': error('The environment changed since the If-Match version'),
+          ...adminErrors,
+        },
+      },
     },
     ...resourcePaths('flags', 'FlagDefinition', 'flag'),
     '/api/v1/environments/{env}/flags/{key}/toggle': {
@@ -293,6 +411,27 @@ export const openApiDocument = {
           required: ['percentage'],
           properties: { percentage: { type: 'number', minimum: 0, maximum: 100 }, variant: { type: 'string' }, rest: { type: 'string' } },
         }),
+        responses: { '200': json(ref('StoredFlagDefinition')), '404': error('Not found'), '412': error('Version conflict'), ...adminErrors },
+      },
+    },
+    '/api/v1/environments/{env}/flags/{key}/archive': {
+      parameters: [envParam, keyParam],
+      post: {
+        summary: 'Archive a flag',
+        description:
+          'Role: editor. The flag leaves the served document (SDKs get FLAG_NOT_FOUND and use their defaults) but keeps its definition, versions and audit history. Refused (400) while other flags reference it. Writes to an archived flag are refused with 409 `archived` until it is restored; DELETE removes it for good.',
+        security: [{ adminToken: [] }],
+        parameters: [ifMatch],
+        responses: { '200': json(ref('StoredFlagDefinition')), '404': error('Not found'), '412': error('Version conflict'), ...adminErrors },
+      },
+    },
+    '/api/v1/environments/{env}/flags/{key}/restore': {
+      parameters: [envParam, keyParam],
+      post: {
+        summary: 'Restore an archived flag',
+        description: 'Role: editor. Puts the flag back into the served document, as it was.',
+        security: [{ adminToken: [] }],
+        parameters: [ifMatch],
         responses: { '200': json(ref('StoredFlagDefinition')), '404': error('Not found'), '412': error('Version conflict'), ...adminErrors },
       },
     },

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseDefinitions } from '@halyard/core';
 import type { FlagDefinition, JsonValue, SegmentDefinition, Serve, SplitServe } from '@halyard/core';
 import type { Authenticator, Permission } from './auth';
-import { HttpError, badRequest, conflict, notFound, versionConflict } from './errors';
+import { HttpError, badRequest, conflict, invalidDefinitions, notFound, versionConflict } from './errors';
 import { deepEqual, isPlainObject, mergePatch, parseEntityTags } from './json';
 import type { ApiKey, KeyType, Role } from './keys';
-import { ENV_KEY_PATTERN, type Actor, type ResourceChange, type ResourceKind, type StoredResource, type Store } from './store';
+import { ENV_KEY_PATTERN, type Actor, type ArchivedFilter, type ResourceChange, type ResourceKind, type StoredResource, type Store } from './store';
 import {
   bodyObject,
   dateParam,
@@ -22,6 +23,8 @@ import {
 export interface AdminRouteOptions {
   auth: Authenticator;
   store: Store;
+  /** Largest accepted `PUT …/document` body (whole-environment imports). */
+  documentBodyLimit: number;
   onChange: (request: FastifyRequest, actor: Actor, action: string, detail: Record<string, unknown>) => void;
 }
 
@@ -130,7 +133,18 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOpt
       return reply.code(result.changed && action.endsWith('.create') ? created : 200).send(result.resource);
     };
 
-    app.get(base, viewer, async (request) => ({ [plural]: await store.listResources<T>(kind, envParam(request)) }));
+    app.get(base, viewer, async (request) => {
+      let archived: ArchivedFilter = 'exclude';
+      if (kind === 'flag') {
+        const value = queryParam(request.query, 'archived');
+        if (value === 'true' || value === 'include') archived = 'include';
+        else if (value === 'only') archived = 'only';
+        else if (value !== undefined && value !== 'false' && value !== 'exclude') {
+          throw badRequest('Query parameter "archived" must be "true" (include archived flags), "only" or "false" (the default)');
+        }
+      }
+      return { [plural]: await store.listResources<T>(kind, envParam(request), archived) };
+    });
 
     app.post(base, editor, async (request, reply) => {
       const body = requiredBodyObject(request.body, `{ "key": "new-checkout", "definition": { ... } }`);
@@ -140,6 +154,9 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOpt
       (request.params as Params).key = key;
       reply.header('location', `/api/v1/environments/${envParam(request)}/${plural}/${key}`);
       return write(request, reply, (current) => {
+        if (current?.archivedAt !== undefined) {
+          throw new HttpError(409, 'archived', `Flag "${key}" exists but is archived; restore it (POST …/flags/${key}/restore) or delete it before creating it again`);
+        }
         if (current) throw conflict(`${kind === 'flag' ? 'Flag' : 'Segment'} "${key}" already exists (version ${current.version}); use PUT or PATCH to change it`);
         return { action: `${kind}.create`, definition };
       });
@@ -267,6 +284,57 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminRouteOpt
       if (deepEqual(definition.defaultServe, defaultServe)) return { unchanged: true };
       return { action: 'flag.rollout', definition: { ...definition, defaultServe } };
     });
+  });
+
+  // Archive: the flag leaves the served document (SDKs get FLAG_NOT_FOUND and their defaults) but keeps its
+  // definition, versions and audit history. Refused while other flags still reference it.
+  app.post('/api/v1/environments/:env/flags/:key/archive', editor, async (request, reply) => {
+    onlyFields(bodyObject(request.body, '{}'), []);
+    return flags.write(request, reply, (found) => {
+      const current = existingFlag(request, found);
+      if (current.archivedAt !== undefined) return { unchanged: true };
+      return { action: 'flag.archive', archive: true };
+    });
+  });
+
+  app.post('/api/v1/environments/:env/flags/:key/restore', editor, async (request, reply) => {
+    onlyFields(bodyObject(request.body, '{}'), []);
+    return flags.write(request, reply, (found) => {
+      const current = existingFlag(request, found);
+      if (current.archivedAt === undefined) return { unchanged: true };
+      return { action: 'flag.restore', restore: true };
+    });
+  });
+
+  // ---- whole documents (import, GitOps) ----
+  // Replaces (or merges into) the environment's flags and segments in one validated, audited transaction.
+  app.put('/api/v1/environments/:env/document', { ...editor, bodyLimit: options.documentBodyLimit }, async (request, reply) => {
+    const env = envParam(request);
+    const q = request.query;
+    for (const name of Object.keys(isPlainObject(q) ? q : {})) {
+      if (name !== 'mode' && name !== 'dryRun') throw badRequest(`Unknown query parameter "${name.slice(0, 40)}"; use mode, dryRun`);
+    }
+    const mode = queryParam(q, 'mode') ?? 'replace';
+    if (mode !== 'replace' && mode !== 'merge') throw badRequest('Query parameter "mode" must be "replace" (the default: the environment becomes the document) or "merge" (create or replace the given flags and segments, keep the others)');
+    const dryRunText = queryParam(q, 'dryRun');
+    if (dryRunText !== undefined && dryRunText !== 'true' && dryRunText !== 'false') throw badRequest('Query parameter "dryRun" must be "true" or "false"');
+    const body = requiredBodyObject(request.body, '{ "schemaVersion": 1, "flags": { … }, "segments": { … } }');
+    // Problems carry the paths of the document as sent, so they point into the user's file.
+    const checked = parseDefinitions(mode === 'replace' ? body : { ...body, flags: {}, segments: {} });
+    if (!checked.ok) throw invalidDefinitions(checked.problems);
+    if (!isPlainObject(body.flags)) throw invalidDefinitions([{ path: '$.flags', message: `"flags" is required and must be an object of flags keyed by flag key, got ${describe(body.flags)}` }]);
+    if (body.segments !== undefined && !isPlainObject(body.segments)) {
+      throw invalidDefinitions([{ path: '$.segments', message: `"segments" must be an object of named segments, got ${describe(body.segments)}` }]);
+    }
+    const ifMatch = parseEntityTags(request.headers['if-match']);
+    const result = await store.writeDocument(
+      actorOf(keyOf(request)),
+      env,
+      { flags: body.flags as Record<string, FlagDefinition>, segments: (body.segments ?? {}) as Record<string, SegmentDefinition> },
+      { mode, dryRun: dryRunText === 'true', ...(ifMatch !== undefined ? { ifMatch } : {}) },
+    );
+    if (result.changed && !result.dryRun) changed(request, 'document.write', { env, mode, version: result.version });
+    return reply.header('etag', `"${result.version}"`).send(result);
   });
 
   // ---- API keys ----

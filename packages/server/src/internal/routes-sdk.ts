@@ -69,7 +69,7 @@ export function definitionsFastPath(keys: KeyRing, hub: DocumentHub, limiter: Au
   };
 }
 
-async function currentEntry(hub: DocumentHub, key: ApiKey): Promise<DocumentEntry> {
+export async function currentEntry(hub: DocumentHub, key: ApiKey): Promise<DocumentEntry> {
   const env = key.environment!;
   const entry = hub.peek(env) ?? (await hub.get(env));
   if (!entry) throw new HttpError(404, 'not_found', `Environment "${env}" of this key no longer exists`);

@@ -3,8 +3,8 @@ import type { FlagDefinition, FlagsDocument, JsonValue, SegmentDefinition } from
 import type { ChangeBus, ChangeMessage } from './changes';
 import type { Database, Queryable } from './db';
 import { composeDocument, loadDocument, type DocumentHub } from './documents';
-import { badRequest, conflict, invalidDefinitions, notFound } from './errors';
-import { jsonDiff, type DiffEntry } from './json';
+import { HttpError, badRequest, conflict, invalidDefinitions, notFound } from './errors';
+import { deepEqual, jsonDiff, type DiffEntry } from './json';
 import { KEY_COLUMNS, createKey, keyFromRow, type ApiKey, type KeyRing, type KeyType, type Role } from './keys';
 
 /** Who made a change, as recorded in the audit log. */
@@ -33,6 +33,8 @@ export interface StoredResource<T> {
   definition: T;
   createdAt: string;
   updatedAt: string;
+  /** Flags only, when archived: out of the served document, kept with its history until restored or deleted. */
+  archivedAt?: string;
 }
 
 export interface AuditEntry {
@@ -66,7 +68,38 @@ export interface AuditQuery {
 export type ResourceChange<T> =
   | { action: string; definition: T }
   | { action: string; delete: true }
+  | { action: string; archive: true }
+  | { action: string; restore: true }
   | { unchanged: true };
+
+/** Which flags a listing returns. */
+export type ArchivedFilter = 'exclude' | 'include' | 'only';
+
+/** What `writeDocument` changed (or, with `dryRun`, would change) for flags or segments. */
+export interface ResourceChanges {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  unchanged: number;
+}
+
+export interface DocumentWriteResult {
+  /** The environment's document version afterwards (the current one when nothing was written). */
+  version: number;
+  /** Whether anything was (or, on a dry run, would be) written. `unchanged` counts the document's resources that were already equal. */
+  changed: boolean;
+  dryRun: boolean;
+  flags: ResourceChanges;
+  segments: ResourceChanges;
+}
+
+export interface DocumentWriteOptions {
+  /** `replace`: the environment ends up exactly as the document (other flags and segments are deleted). `merge`: create or replace the given ones, keep the rest. */
+  mode: 'replace' | 'merge';
+  /** Entity tags of `If-Match`: the environment's document version must be one of them. */
+  ifMatch?: string[] | '*';
+  dryRun?: boolean;
+}
 
 export interface ChangeResult<T> {
   resource: StoredResource<T> | undefined;
@@ -82,12 +115,16 @@ interface ResourceRow {
   version: number | string;
   created_at: Date | string;
   updated_at: Date | string;
+  /** Flags only. */
+  archived_at?: Date | string | null;
 }
+
+const isLive = (row: ResourceRow): boolean => row.archived_at === undefined || row.archived_at === null;
 
 const iso = (value: Date | string): string => new Date(value).toISOString();
 
 function resourceFromRow<T>(row: ResourceRow): StoredResource<T> {
-  return {
+  const resource: StoredResource<T> = {
     key: row.key,
     environment: row.env,
     version: Number(row.version),
@@ -95,6 +132,8 @@ function resourceFromRow<T>(row: ResourceRow): StoredResource<T> {
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
+  if (!isLive(row)) resource.archivedAt = iso(row.archived_at!);
+  return resource;
 }
 
 interface EnvRow {
@@ -165,12 +204,12 @@ export class Store {
       if (input.copyFrom !== undefined) {
         const source = await tx.query('select 1 from environments where key = $1 for share', [input.copyFrom]);
         if (source.length === 0) throw notFound(`Environment "${input.copyFrom}" (copyFrom)`);
-        for (const table of ['flags', 'segments'] as const) {
-          await tx.query(`insert into ${table} (env, key, definition, version) select $1, key, definition, 1 from ${table} where env = $2`, [
-            input.key,
-            input.copyFrom,
-          ]);
-        }
+        // Archived flags stay behind: they are not part of the source environment's document.
+        await tx.query(`insert into flags (env, key, definition, version) select $1, key, definition, 1 from flags where env = $2 and archived_at is null`, [
+          input.key,
+          input.copyFrom,
+        ]);
+        await tx.query(`insert into segments (env, key, definition, version) select $1, key, definition, 1 from segments where env = $2`, [input.key, input.copyFrom]);
       }
       const document = await loadDocument(tx, input.key);
       const info = envFromRow(row);
@@ -221,10 +260,11 @@ export class Store {
 
   // ---- flags and segments ---------------------------------------------------------------------------------------
 
-  async listResources<T>(kind: ResourceKind, env: string): Promise<Array<StoredResource<T>>> {
+  async listResources<T>(kind: ResourceKind, env: string, archived: ArchivedFilter = 'exclude'): Promise<Array<StoredResource<T>>> {
+    const filter = kind !== 'flag' || archived === 'include' ? '' : archived === 'only' ? ' and archived_at is not null' : ' and archived_at is null';
     const rows = await this.db.transaction(async (tx) => {
       await this.requireEnvironment(tx, env);
-      return tx.query<ResourceRow & Record<string, unknown>>(`select * from ${TABLE[kind]} where env = $1 order by key collate "C"`, [env]);
+      return tx.query<ResourceRow & Record<string, unknown>>(`select * from ${TABLE[kind]} where env = $1${filter} order by key collate "C"`, [env]);
     });
     return rows.map((row) => resourceFromRow<T>(row));
   }
@@ -254,7 +294,7 @@ export class Store {
       await this.requireEnvironment(tx, env, true);
       const flagRows = await tx.query<ResourceRow & Record<string, unknown>>('select * from flags where env = $1', [env]);
       const segmentRows = await tx.query<ResourceRow & Record<string, unknown>>('select * from segments where env = $1', [env]);
-      const flags = new Map(flagRows.map((r) => [r.key, r.definition as FlagDefinition]));
+      const flags = new Map(flagRows.filter(isLive).map((r) => [r.key, r.definition as FlagDefinition]));
       const segments = new Map(segmentRows.map((r) => [r.key, r.definition as SegmentDefinition]));
       const rows = kind === 'flag' ? flagRows : segmentRows;
       const currentRow = rows.find((r) => r.key === key);
@@ -262,17 +302,31 @@ export class Store {
 
       const change = decide(current);
       if ('unchanged' in change) return { resource: current, changed: false as const };
+      if (current?.archivedAt !== undefined && 'definition' in change) throw archivedConflict(env, key);
+      if (('archive' in change || 'restore' in change) && (kind !== 'flag' || !current)) throw notFound(`${LABEL[kind]} "${key}" in environment "${env}"`);
 
       const target = (kind === 'flag' ? flags : segments) as Map<string, T>;
-      if ('delete' in change) target.delete(key);
+      if ('delete' in change || 'archive' in change) target.delete(key);
+      else if ('restore' in change) target.set(key, current!.definition);
       else target.set(key, change.definition);
       const parsed = parseDefinitions(composeDocument(0, flags, segments));
       if (!parsed.ok) throw invalidDefinitions(parsed.problems);
 
       let resource: StoredResource<T> | undefined;
+      let auditDiff: DiffEntry[] | undefined;
       const table = TABLE[kind];
       if ('delete' in change) {
         await tx.query(`delete from ${table} where env = $1 and key = $2`, [env, key]);
+      } else if ('archive' in change || 'restore' in change) {
+        const row = (
+          await tx.query<ResourceRow & Record<string, unknown>>(
+            `update flags set archived_at = ${'archive' in change ? 'now()' : 'null'}, version = version + 1, updated_at = now() where env = $1 and key = $2 returning *`,
+            [env, key],
+          )
+        )[0]!;
+        resource = resourceFromRow<T>(row);
+        // The definition is unchanged; the entry records the archive state instead.
+        auditDiff = [{ path: '$.archivedAt', ...(current!.archivedAt !== undefined ? { before: current!.archivedAt } : {}), ...(resource.archivedAt !== undefined ? { after: resource.archivedAt } : {}) }];
       } else if (current) {
         const row = (
           await tx.query<ResourceRow & Record<string, unknown>>(
@@ -296,7 +350,7 @@ export class Store {
       );
       const before = (current?.definition ?? null) as JsonValue | null;
       const after = (resource?.definition ?? null) as JsonValue | null;
-      const audit = await this.audit(tx, actor, change.action, env, kind, key, before, after);
+      const audit = await this.audit(tx, actor, change.action, env, kind, key, before, after, auditDiff);
       await this.notify(tx, { type: 'env', env, version });
       return { resource, changed: true as const, audit, document: composeDocument(version, flags, segments) };
     });
@@ -306,6 +360,104 @@ export class Store {
       return { resource: outcome.resource, changed: true, audit: outcome.audit };
     }
     return { resource: outcome.resource, changed: false };
+  }
+
+  /**
+   * Writes many flags and segments at once (import, GitOps apply): one transaction, one validation of the whole
+   * resulting document, one new document version and one push to SDKs, one audit entry per flag or segment that
+   * actually changes (`flag.create|update|delete`, `segment.*`), so each resource's history stays complete.
+   * Resources whose definition is already equal are not touched (no new version).
+   */
+  async writeDocument(
+    actor: Actor,
+    env: string,
+    input: { flags: Record<string, FlagDefinition>; segments: Record<string, SegmentDefinition> },
+    options: DocumentWriteOptions,
+  ): Promise<DocumentWriteResult> {
+    const outcome = await this.db.transaction(async (tx) => {
+      const envRow = (await tx.query<{ version: unknown }>('select version from environments where key = $1 for update', [env]))[0];
+      if (!envRow) throw notFound(`Environment "${env}"`);
+      const currentVersion = Number(envRow.version);
+      if (options.ifMatch !== undefined && options.ifMatch !== '*' && !options.ifMatch.includes(String(currentVersion))) {
+        throw new HttpError(
+          412,
+          'version_conflict',
+          `If-Match does not match the environment's document version ${currentVersion}; someone else changed it since. Export again (or retry with If-Match: "${currentVersion}")`,
+          { currentVersion },
+          { etag: `"${currentVersion}"` },
+        );
+      }
+      const flagRows = await tx.query<ResourceRow & Record<string, unknown>>('select * from flags where env = $1', [env]);
+      const segmentRows = await tx.query<ResourceRow & Record<string, unknown>>('select * from segments where env = $1', [env]);
+
+      const archived = flagRows.filter((row) => !isLive(row) && Object.hasOwn(input.flags, row.key)).map((row) => row.key);
+      if (archived.length > 0) {
+        archived.sort();
+        throw new HttpError(
+          409,
+          'archived',
+          `${archived.length === 1 ? `Flag "${archived[0]}" is` : `Flags ${archived.map((k) => `"${k}"`).join(', ')} are`} archived in environment "${env}"; restore or delete ${archived.length === 1 ? 'it' : 'them'} first, or remove ${archived.length === 1 ? 'it' : 'them'} from the document`,
+          { problems: archived.map((key) => ({ path: `$.flags[${JSON.stringify(key)}]`, message: 'is archived; restore it (halyard flags restore) or delete it first' })) },
+        );
+      }
+
+      const liveFlags = new Map(flagRows.filter(isLive).map((r) => [r.key, r.definition as FlagDefinition]));
+      const liveSegments = new Map(segmentRows.map((r) => [r.key, r.definition as SegmentDefinition]));
+      const merge = options.mode === 'merge';
+      const targetFlags = new Map<string, FlagDefinition>([...(merge ? liveFlags : []), ...Object.entries(input.flags)]);
+      const targetSegments = new Map<string, SegmentDefinition>([...(merge ? liveSegments : []), ...Object.entries(input.segments)]);
+      const parsed = parseDefinitions(composeDocument(0, targetFlags, targetSegments));
+      if (!parsed.ok) throw invalidDefinitions(parsed.problems);
+
+      const flags = planChanges(liveFlags, targetFlags, Object.keys(input.flags));
+      const segments = planChanges(liveSegments, targetSegments, Object.keys(input.segments));
+      const changed = [flags, segments].some((c) => c.created.length + c.updated.length + c.deleted.length > 0);
+      const result: DocumentWriteResult = { version: currentVersion, changed, dryRun: options.dryRun === true, flags, segments };
+      if (!changed || options.dryRun) return { result, document: undefined };
+
+      const audits: Array<{ action: string; type: ResourceKind; key: string; before: unknown; after: unknown; diff: DiffEntry[] }> = [];
+      const apply = async (kind: ResourceKind, plan: ResourceChanges, before: Map<string, unknown>, after: Map<string, unknown>) => {
+        const table = TABLE[kind];
+        if (plan.deleted.length > 0) await tx.query(`delete from ${table} where env = $1 and key = any($2::text[])`, [env, plan.deleted]);
+        const upserts = [...plan.created, ...plan.updated];
+        if (upserts.length > 0) {
+          const values: Record<string, unknown> = {};
+          for (const key of upserts) values[key] = after.get(key);
+          // One statement whatever the size of the import; json (not jsonb) keeps each definition's text as sent.
+          await tx.query(
+            `insert into ${table} (env, key, definition, version) select $1, j.key, j.value, 1 from json_each($2::json) j
+             on conflict (env, key) do update set definition = excluded.definition, version = ${table}.version + 1, updated_at = now()`,
+            [env, JSON.stringify(values)],
+          );
+        }
+        for (const key of plan.created) audits.push({ action: `${kind}.create`, type: kind, key, before: null, after: after.get(key), diff: [] });
+        for (const key of plan.updated) audits.push({ action: `${kind}.update`, type: kind, key, before: before.get(key), after: after.get(key), diff: [] });
+        for (const key of plan.deleted) audits.push({ action: `${kind}.delete`, type: kind, key, before: before.get(key), after: null, diff: [] });
+      };
+      // Segments first in the log: flags created in the same import may reference them.
+      await apply('segment', segments, liveSegments, targetSegments);
+      await apply('flag', flags, liveFlags, targetFlags);
+      for (const entry of audits) entry.diff = jsonDiff(entry.before ?? undefined, entry.after ?? undefined);
+      await tx.query(
+        `insert into audit_log (actor_id, actor_name, action, env, resource_type, resource_key, before, after, diff)
+         select $1, $2, e.v->>'action', $3, e.v->>'type', e.v->>'key',
+                nullif((e.v->'before')::jsonb, 'null'::jsonb), nullif((e.v->'after')::jsonb, 'null'::jsonb), (e.v->'diff')::jsonb
+         from json_array_elements($4::json) with ordinality as e(v, n) order by e.n`,
+        [actor.id, actor.name, env, JSON.stringify(audits)],
+      );
+      const version = Number(
+        (await tx.query<{ version: unknown }>(`update environments set version = nextval('halyard_version_seq'), updated_at = now() where key = $1 returning version`, [env]))[0]!
+          .version,
+      );
+      await this.notify(tx, { type: 'env', env, version });
+      result.version = version;
+      return { result, document: composeDocument(version, targetFlags, targetSegments) };
+    });
+    if (outcome.document) {
+      await this.hub.publish(env, outcome.document);
+      this.bus.afterCommit({ type: 'env', env, version: outcome.result.version });
+    }
+    return outcome.result;
   }
 
   // ---- API keys ---------------------------------------------------------------------------------------------------
@@ -410,8 +562,9 @@ export class Store {
     resourceKey: string,
     before: JsonValue | null,
     after: JsonValue | null,
+    diffOverride?: DiffEntry[],
   ): Promise<AuditEntry> {
-    const diff = jsonDiff(before ?? undefined, after ?? undefined);
+    const diff = diffOverride ?? jsonDiff(before ?? undefined, after ?? undefined);
     const row = (
       await tx.query<AuditRow & Record<string, unknown>>(
         `insert into audit_log (actor_id, actor_name, action, env, resource_type, resource_key, before, after, diff)
@@ -431,6 +584,32 @@ export class Store {
     )[0]!;
     return auditFromRow(row);
   }
+}
+
+function archivedConflict(env: string, key: string): HttpError {
+  return new HttpError(
+    409,
+    'archived',
+    `Flag "${key}" in environment "${env}" is archived; restore it first (POST /api/v1/environments/${env}/flags/${key}/restore, or halyard flags restore ${key}) or delete it`,
+  );
+}
+
+const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `given`: the keys the document named (in merge mode, resources it did not name are neither changed nor counted). */
+function planChanges<T>(current: Map<string, T>, target: Map<string, T>, given: Iterable<string>): ResourceChanges {
+  const plan: ResourceChanges = { created: [], updated: [], deleted: [], unchanged: 0 };
+  for (const key of given) {
+    const definition = target.get(key);
+    if (!current.has(key)) plan.created.push(key);
+    else if (!deepEqual(current.get(key), definition)) plan.updated.push(key);
+    else plan.unchanged++;
+  }
+  for (const key of current.keys()) if (!target.has(key)) plan.deleted.push(key);
+  plan.created.sort(byKey);
+  plan.updated.sort(byKey);
+  plan.deleted.sort(byKey);
+  return plan;
 }
 
 interface AuditRow {

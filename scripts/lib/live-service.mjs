@@ -1,0 +1,166 @@
+// Drives a real `halyard serve` for `pnpm example:live` and the e2e tests: start it, read the URL and the first
+// admin token it prints, create keys, import the example's flags, toggle with the CLI. Plain ESM + JSDoc so the
+// script runs with bare `node` and the e2e tests (TypeScript) import it as is.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVER_PACKAGE = path.join(ROOT, 'packages/server');
+const CLI = path.join(SERVER_PACKAGE, 'src/cli.ts');
+
+/**
+ * `halyard …` from the sources, the same as the root `pnpm halyard` script: TypeScript through tsx, workspace
+ * packages through their `@halyard/source` export condition. No build needed.
+ * @param {string[]} args
+ * @returns {{ command: string, args: string[] }}
+ */
+export function halyardCommand(args) {
+  return { command: process.execPath, args: ['--conditions=@halyard/source', '--import', TSX, CLI, ...args] };
+}
+
+// `--import tsx` would resolve from the working directory; resolving it from packages/server (which depends on tsx)
+// works from any cwd, so relative paths in arguments stay relative to the caller.
+const TSX = pathToFileURL(createRequire(path.join(SERVER_PACKAGE, 'package.json')).resolve('tsx')).href;
+
+/**
+ * Runs one `halyard …` command to completion.
+ * @param {string[]} args
+ * @param {{ env?: NodeJS.ProcessEnv, cwd?: string }} [options]
+ * @returns {Promise<{ code: number | null, stdout: string, stderr: string, exitedAt: number }>} `exitedAt`: Date.now() when the process exited
+ */
+export function runHalyard(args, options = {}) {
+  const { command, args: argv } = halyardCommand(args);
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { cwd: options.cwd ?? ROOT, env: { ...process.env, FORCE_COLOR: '0', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr, exitedAt: Date.now() }));
+  });
+}
+
+/**
+ * @typedef {object} RunningService
+ * @property {string} url        e.g. http://127.0.0.1:4242
+ * @property {string} adminToken the first admin token (hy_admin_…), printed once on a fresh data directory
+ * @property {() => string} logs everything the service printed
+ * @property {() => Promise<void>} stop SIGTERM, then SIGKILL after 5 s
+ */
+
+/**
+ * Starts `halyard serve` on a fresh data directory (embedded PGlite) and waits for its URL and first admin token.
+ * @param {{ dataDir: string, port?: number, logLevel?: string, onOutput?: (text: string) => void }} options
+ * @returns {Promise<RunningService>}
+ */
+export function startService(options) {
+  const { command, args } = halyardCommand([
+    'serve',
+    '--port',
+    String(options.port ?? 0),
+    '--data-dir',
+    options.dataDir,
+    '--log-level',
+    options.logLevel ?? 'warn',
+  ]);
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let exited = false;
+  const gone = new Promise((resolve) => child.once('exit', () => resolve(undefined)));
+  child.once('exit', () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await gone;
+    clearTimeout(timer);
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`halyard serve did not print its URL and admin token within 60 s:\n${output}`));
+    }, 60_000);
+    const onData = (/** @type {Buffer} */ chunk) => {
+      const text = chunk.toString();
+      output += text;
+      options.onOutput?.(text);
+      const url = /listening on (https?:\/\/\S+)/.exec(output)?.[1];
+      const adminToken = /\b(hy_admin_[A-Za-z0-9_-]+)/.exec(output)?.[1];
+      if (url !== undefined && adminToken !== undefined) {
+        clearTimeout(timer);
+        resolve({ url, adminToken, logs: () => output, stop });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`halyard serve exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
+
+/**
+ * One admin API call; throws with the service's error message on a non-2xx answer.
+ * @param {{ url: string, token: string }} service
+ * @param {string} method
+ * @param {string} route path below /api/v1
+ * @param {unknown} [body]
+ * @returns {Promise<any>}
+ */
+export async function adminApi(service, method, route, body) {
+  const response = await fetch(`${service.url}/api/v1${route}`, {
+    method,
+    headers: { authorization: `Bearer ${service.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const json = text === '' ? undefined : JSON.parse(text);
+  if (!response.ok) throw new Error(`${method} /api/v1${route} → ${response.status}: ${json?.error?.message ?? text}`);
+  return json;
+}
+
+/**
+ * Creates an SDK key (`type: 'sdk'`, servers: the whole ruleset) or a client key (`'client'`, browsers: evaluate only).
+ * @param {{ url: string, token: string }} service
+ * @param {{ type: 'sdk' | 'client', environment?: string, name: string }} key
+ * @returns {Promise<string>} the token, shown only once
+ */
+export async function createKey(service, key) {
+  const created = await adminApi(service, 'POST', '/keys', { type: key.type, environment: key.environment ?? 'development', name: key.name });
+  return created.token;
+}
+
+/**
+ * Imports a FlagsDocument file (e.g. apps/next-example/flags.json) into an environment: segments first, then flags;
+ * what already exists is left as it is (a re-run never overwrites changes made in the service).
+ * @param {{ url: string, token: string }} service
+ * @param {{ file: string, environment?: string }} options
+ * @returns {Promise<{ created: string[], skipped: string[] }>}
+ */
+export async function importFlags(service, options) {
+  const env = encodeURIComponent(options.environment ?? 'development');
+  const document = JSON.parse(readFileSync(options.file, 'utf8'));
+  const created = [];
+  const skipped = [];
+  for (const [kind, plural] of /** @type {const} */ ([
+    ['segment', 'segments'],
+    ['flag', 'flags'],
+  ])) {
+    for (const [key, definition] of Object.entries(document[plural] ?? {})) {
+      const response = await fetch(`${service.url}/api/v1/environments/${env}/${plural}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ key, definition }),
+      });
+      if (response.status === 409) skipped.push(`${kind} ${key}`);
+      else if (response.ok) created.push(`${kind} ${key}`);
+      else throw new Error(`importing ${kind} "${key}" → ${response.status}: ${await response.text()}`);
+    }
+  }
+  return { created, skipped };
+}
