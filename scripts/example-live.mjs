@@ -5,8 +5,9 @@
 //                                     key, import apps/next-example/flags.json, build and start the example
 //   pnpm example:live --skip-build    reuse the last `next build`
 //   HALYARD_URL=… HALYARD_TOKEN=hy_admin_… pnpm example:live
-//                                     use a running service instead (flags that already exist are left alone);
-//                                     HALYARD_SDK_KEY=hy_sdk_… skips creating a key
+//                                     use a running service instead (the import sets the example's four flags to
+//                                     flags.json's definitions, other flags are kept); HALYARD_SDK_KEY=hy_sdk_…
+//                                     skips creating a key, and without HALYARD_TOKEN nothing is imported
 //
 // PORT (default 3000) is the app's port, HALYARD_PORT (default 4242, or any free one) the service's.
 // Then toggle a flag from another terminal with the command it prints: open pages change within a second.
@@ -15,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, createKey, importFlags, runHalyard, startService } from './lib/live-service.mjs';
+import { ROOT, createKey, halyard, startService } from './lib/live-service.mjs';
 
 const app = path.join(ROOT, 'apps/next-example');
 const next = path.join(app, 'node_modules/next/dist/bin/next');
@@ -60,7 +61,7 @@ let started = false;
 if (process.env.HALYARD_URL) {
   service = { url: process.env.HALYARD_URL.replace(/\/+$/, ''), token: process.env.HALYARD_TOKEN };
   if (!service.token && !process.env.HALYARD_SDK_KEY) {
-    await fail('HALYARD_URL is set: also set HALYARD_TOKEN (an admin token, to create a key and import the flags) or HALYARD_SDK_KEY');
+    await fail('HALYARD_URL is set: also set HALYARD_TOKEN (an admin token, to create a key and import the flags) or HALYARD_SDK_KEY (hy_sdk_…)');
   }
 } else {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'halyard-example-'));
@@ -85,15 +86,9 @@ try {
     console.log(`› created a server SDK key for "${environment}"`);
   }
   if (service.token) {
-    const help = await runHalyard(['import', '--help']);
-    if (help.code === 0 && /halyard import/.test(help.stdout)) {
-      const result = await runHalyard(['import', '--from', 'file', flagsFile, '--env', environment], { env: { HALYARD_URL: service.url, HALYARD_TOKEN: service.token } });
-      if (result.code !== 0) throw new Error(`halyard import failed:\n${result.stdout}${result.stderr}`);
-      console.log(`› halyard import --from file ${path.relative(ROOT, flagsFile)}\n${result.stdout.trim()}`);
-    } else {
-      const { created, skipped } = await importFlags(service, { file: flagsFile, environment });
-      console.log(`› imported ${path.relative(ROOT, flagsFile)}: ${created.length} created${skipped.length ? `, ${skipped.length} already there (kept)` : ''}`);
-    }
+    // Merge: the file's flags are created or set to the file's definitions, other flags are kept.
+    const { stdout } = await halyard(service, ['import', '--from', 'file', flagsFile, '--env', environment]);
+    console.log(`› halyard import --from file ${path.relative(ROOT, flagsFile)}\n${stdout.trimEnd()}`);
   }
 } catch (error) {
   await fail(error.message);
@@ -132,7 +127,8 @@ server.stdout.on('data', (chunk) => {
   Flag service: ${service.url}${started ? ' (a fresh PGlite database, deleted when you stop this)' : ''}${started ? `\n  Admin token: ${service.token}` : ''}
 
   In another terminal, flip the AI recommendations kill switch; the open page follows within a second:
-    ${auth} pnpm halyard flags toggle ai-recommendations --env ${environment}
+    ${auth} pnpm halyard flags toggle ai-recommendations --off
+  (--on brings it back; without either it flips.)
 `);
 });
 server.on('exit', (code) => void exit(code ?? 0));

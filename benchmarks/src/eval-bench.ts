@@ -82,6 +82,7 @@ const FACTORIES: Array<{ name: string; create: () => Implementation | Promise<Im
   { name: 'hand-written', create: () => impls.baseline(users) },
   { name: 'halyard getValue', create: () => impls.halyardGetValue(impls.halyardEvaluator(), users) },
   { name: 'halyard evaluate', create: () => impls.halyardEvaluate(impls.halyardEvaluator(), users) },
+  { name: 'halyard flag()', create: () => impls.halyardFlag(impls.halyardEvaluator(), users) },
   { name: 'flagd-core', create: () => impls.flagd(users) },
   { name: 'growthbook', create: () => impls.growthbook(users) },
   { name: 'unleash-client', create: () => impls.unleash(users) },
@@ -363,7 +364,9 @@ async function main(): Promise<void> {
       '(4)',
     ], rows);
 
-    // Targets apply to Halyard's fastest public API per flag.
+    // Targets apply to Halyard's fastest public API per flag, named on each line. The by-key getValue ratio is
+    // printed on every line too, whichever API wins, so the cost of the lookup by key is never hidden.
+    const byKey = halyards.find((h) => h.name === 'halyard getValue');
     for (let f = 0; f < 4; f++) {
       const best = halyards.reduce((a, b) => (ns(a.name, f) <= ns(b.name, f) ? a : b));
       const h = ns(best.name, f);
@@ -372,11 +375,15 @@ async function main(): Promise<void> {
       const speedUp = ns(fastestPeer.name, f) / h;
       const pass = vsBase <= 2 && speedUp >= 5;
       if (!pass) missed++;
+      const byKeyNote =
+        byKey === undefined
+          ? 'by-key getValue not measured'
+          : `by-key getValue ${fmtNs(ns(byKey.name, f))} ns = ${fmtRatio(ns(byKey.name, f) / ns(base.name, f))} hand-written`;
       verdicts.push(
-        `${pass ? 'PASS' : 'MISS'}  ${FLAG_TITLES[FLAG_KEYS[f]!].padEnd(29)} ${best.name} ${fmtNs(h)} ns = ` +
+        `${pass ? 'PASS' : 'MISS'}  ${FLAG_TITLES[FLAG_KEYS[f]!].padEnd(29)} via ${best.name}: ${fmtNs(h)} ns = ` +
           `${fmtRatio(vsBase)} hand-written (target ≤ 2×: ${vsBase <= 2 ? 'ok' : 'missed'}), ` +
           `${fmtRatio(speedUp)} faster than the fastest peer, ${fastestPeer.name} ${fmtNs(ns(fastestPeer.name, f))} ns ` +
-          `(target ≥ 5×: ${speedUp >= 5 ? 'ok' : 'missed'})`,
+          `(target ≥ 5×: ${speedUp >= 5 ? 'ok' : 'missed'}); ${byKeyNote}`,
       );
     }
   } else {
@@ -398,7 +405,10 @@ async function main(): Promise<void> {
     );
   }
 
-  console.log('\nTargets: Halyard within 2× of the hand-written baseline and ≥ 5× faster than the fastest peer, every flag');
+  console.log(
+    '\nTargets: Halyard within 2× of the hand-written baseline and ≥ 5× faster than the fastest peer, every flag ' +
+      "(judged on Halyard's fastest public API for that flag, named on each line)",
+  );
   for (const line of verdicts) console.log(line);
   console.log(`\nnetwork attempts by any SDK: ${networkAttempts.length}${networkAttempts.length ? ` (${networkAttempts.join(', ')})` : ''}`);
   console.log(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -1,8 +1,7 @@
-// Drives a real `halyard serve` for `pnpm example:live` and the e2e tests: start it, read the URL and the first
-// admin token it prints, create keys, import the example's flags, toggle with the CLI. Plain ESM + JSDoc so the
+// Drives a real `halyard serve` and the `halyard` CLI for `pnpm example:live` and the e2e tests: start the service,
+// read the URL and the first admin token it prints, then create keys, import flags and toggle them with the CLI. Plain ESM + JSDoc so the
 // script runs with bare `node` and the e2e tests (TypeScript) import it as is.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -105,62 +104,26 @@ export function startService(options) {
 }
 
 /**
- * One admin API call; throws with the service's error message on a non-2xx answer.
+ * Runs `halyard …` against `service` (as HALYARD_URL / HALYARD_TOKEN); throws with its output when it fails.
  * @param {{ url: string, token: string }} service
- * @param {string} method
- * @param {string} route path below /api/v1
- * @param {unknown} [body]
- * @returns {Promise<any>}
+ * @param {string[]} args
  */
-export async function adminApi(service, method, route, body) {
-  const response = await fetch(`${service.url}/api/v1${route}`, {
-    method,
-    headers: { authorization: `Bearer ${service.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  const json = text === '' ? undefined : JSON.parse(text);
-  if (!response.ok) throw new Error(`${method} /api/v1${route} → ${response.status}: ${json?.error?.message ?? text}`);
-  return json;
+export async function halyard(service, args) {
+  const result = await runHalyard(args, { env: { HALYARD_URL: service.url, HALYARD_TOKEN: service.token } });
+  if (result.code !== 0) throw new Error(`halyard ${args.join(' ')} exited with ${result.code}:\n${result.stdout}${result.stderr}`);
+  return result;
 }
 
 /**
- * Creates an SDK key (`type: 'sdk'`, servers: the whole ruleset) or a client key (`'client'`, browsers: evaluate only).
+ * `halyard keys create`: an SDK key (`sdk`, servers: the whole ruleset) or a client key (`client`, browsers:
+ * evaluation only) of one environment.
  * @param {{ url: string, token: string }} service
  * @param {{ type: 'sdk' | 'client', environment?: string, name: string }} key
  * @returns {Promise<string>} the token, shown only once
  */
 export async function createKey(service, key) {
-  const created = await adminApi(service, 'POST', '/keys', { type: key.type, environment: key.environment ?? 'development', name: key.name });
-  return created.token;
-}
-
-/**
- * Imports a FlagsDocument file (e.g. apps/next-example/flags.json) into an environment: segments first, then flags;
- * what already exists is left as it is (a re-run never overwrites changes made in the service).
- * @param {{ url: string, token: string }} service
- * @param {{ file: string, environment?: string }} options
- * @returns {Promise<{ created: string[], skipped: string[] }>}
- */
-export async function importFlags(service, options) {
-  const env = encodeURIComponent(options.environment ?? 'development');
-  const document = JSON.parse(readFileSync(options.file, 'utf8'));
-  const created = [];
-  const skipped = [];
-  for (const [kind, plural] of /** @type {const} */ ([
-    ['segment', 'segments'],
-    ['flag', 'flags'],
-  ])) {
-    for (const [key, definition] of Object.entries(document[plural] ?? {})) {
-      const response = await fetch(`${service.url}/api/v1/environments/${env}/${plural}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${service.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ key, definition }),
-      });
-      if (response.status === 409) skipped.push(`${kind} ${key}`);
-      else if (response.ok) created.push(`${kind} ${key}`);
-      else throw new Error(`importing ${kind} "${key}" → ${response.status}: ${await response.text()}`);
-    }
-  }
-  return { created, skipped };
+  const { stdout } = await halyard(service, ['keys', 'create', '--type', key.type, '--env', key.environment ?? 'development', '--name', key.name]);
+  const token = /^hy_(sdk|client)_\S+/m.exec(stdout)?.[0];
+  if (token === undefined) throw new Error(`halyard keys create printed no token:\n${stdout}`);
+  return token;
 }

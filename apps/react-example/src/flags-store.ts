@@ -28,8 +28,12 @@ export function createSpaFlags(env: ImportMetaEnv = import.meta.env): SpaFlags {
       origin: 'flag service',
       store: createSnapshotStore({
         endpoint: `${service}/sdk/v1/evaluate`,
-        headers: { authorization: `Bearer ${clientKey}` },
         context: { userId: visitorId() },
+        fetch: (input, init) => {
+          const headers = new Headers(init?.headers);
+          headers.set('authorization', `Bearer ${clientKey}`);
+          return fetch(input, { ...init, headers });
+        },
         pollInterval: POLL_INTERVAL,
       }),
     };

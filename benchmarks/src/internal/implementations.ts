@@ -80,6 +80,25 @@ export function halyardGetValue(ev: Evaluator, users: User[]): Implementation {
   };
 }
 
+/**
+ * Halyard's bound flag handles (`evaluator.flag(key)`), bound once before the loop as an app binds them at
+ * startup: `isEnabled(ctx)` for the boolean flags (1)–(3), `getValue(ctx, default)` for the string split (4).
+ */
+export function halyardFlag(ev: Evaluator, users: User[]): Implementation {
+  const boolOn = ev.flag('bool-on');
+  const rollout = ev.flag('rollout-25');
+  const rule = ev.flag('rule-enterprise');
+  const split = ev.flag<string>('split-3');
+  return {
+    name: 'halyard flag()',
+    description: '@halyard/core evaluator.flag(key) handle: .isEnabled(context) for (1)–(3), .getValue(context, default) for (4)',
+    async: false,
+    halyard: true,
+    contexts: users,
+    flags: [(u) => boolOn.isEnabled(u), (u) => rollout.isEnabled(u), (u) => rule.isEnabled(u), (u) => split.getValue(u, 'a')],
+  };
+}
+
 export function halyardEvaluate(ev: Evaluator, users: User[]): Implementation {
   return {
     name: 'halyard evaluate',

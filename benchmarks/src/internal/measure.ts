@@ -6,13 +6,17 @@ export type Loop = (fn: EvalFn, contexts: unknown[], n: number, probe: unknown) 
 
 const AsyncFunction = (async () => {}).constructor as FunctionConstructor;
 
+let loopCount = 0;
+
 /**
  * A fresh loop per (implementation, flag). Compiling each from source gives it its own feedback vector, so the
  * call `fn(...)` stays monomorphic and can be inlined — a shared loop would turn megamorphic after the second
  * implementation and add an indirect call to every number, which would swamp the ~1 ns constant baseline.
+ * The source must differ per loop (the numbered comment): V8 caches `new Function` by source text and hands
+ * identical sources the same feedback, which made every loop after the first few share one megamorphic call.
  */
 export function compileLoop(isAsync: boolean): Loop {
-  const body = `
+  const body = `// loop ${++loopCount}
     let hits = 0;
     let j = 0;
     const len = contexts.length;

@@ -281,3 +281,119 @@ describe('createFlagClient exposures', () => {
     plain.close();
   });
 });
+
+describe('client.flag() handles', () => {
+  const rollout = {
+    variants: { on: true, off: false },
+    enabled: true,
+    offVariant: 'off',
+    defaultServe: { split: [{ variant: 'on', weight: 1 }, { variant: 'off', weight: 1 }] },
+  };
+  const theme = { variants: { light: 'light', dark: 'dark' }, enabled: true, offVariant: 'light', defaultServe: { variant: 'dark' } };
+
+  it('return defaults before flags load, then follow every definitions update', () => {
+    const m = manualSource();
+    const client = createFlagClient({ source: m.source, ...quiet });
+    const newCheckout = client.flag('new-checkout');
+    const later = client.flag<string>('theme'); // not published yet
+    expect(newCheckout.key).toBe('new-checkout');
+    expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(false);
+    expect(newCheckout.getValue({ userId: 'u1' }, true)).toBe(true);
+    expect(newCheckout.evaluate(undefined, true)).toEqual({
+      value: true,
+      reason: 'ERROR',
+      errorCode: 'GENERAL',
+      errorMessage: expect.stringContaining('flags not loaded yet; await client.ready()'),
+    });
+
+    m.definitions(defs(flagsDoc('1')));
+    expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(true);
+    expect(newCheckout.evaluate({ userId: 'u1' }, false)).toMatchObject({ value: true, variant: 'on', reason: 'STATIC' });
+    expect(later.getValue({ userId: 'u1' }, 'light')).toBe('light');
+    expect(later.evaluate({ userId: 'u1' }, 'light')).toMatchObject({ value: 'light', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+
+    m.definitions(defs(flagsDoc('2', false, { theme })));
+    expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(false);
+    expect(newCheckout.getValue({ userId: 'u1' }, true)).toBe(false);
+    expect(later.getValue({ userId: 'u1' }, 'light')).toBe('dark'); // the unknown key started working
+
+    m.fail('source down'); // stale: the last good flags stay
+    expect(client.status).toBe('stale');
+    expect(later.getValue({ userId: 'u1' }, 'light')).toBe('dark');
+    m.definitions(defs(flagsDoc('3', true)));
+    expect(newCheckout.isEnabled()).toBe(true);
+    expect(later.evaluate(undefined, 'light').errorCode).toBe('FLAG_NOT_FOUND'); // unpublished again
+    client.close();
+  });
+
+  it('answer like the by-key methods: splits, type mismatches, unknown keys, hostile contexts', () => {
+    const client = createFlagClient({ source: staticSource(flagsDoc('1', true, { rollout, theme }) as never), ...quiet });
+    const throwing = Object.defineProperty({}, 'userId', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const contexts = [undefined, {}, { userId: 'u1' }, { userId: 'u2' }, { userId: 'u3' }, throwing];
+    const enabled = new Set<boolean>();
+    for (const key of ['new-checkout', 'rollout', 'theme', 'missing']) {
+      const handle = client.flag(key);
+      for (const ctx of contexts) {
+        for (const def of [false, 'x', null] as const) {
+          expect(handle.getValue(ctx, def)).toBe(client.getValue(key, def, ctx));
+          expect(handle.evaluate(ctx, def)).toEqual(client.getDetails(key, def, ctx));
+        }
+        expect(handle.isEnabled(ctx)).toBe(client.isEnabled(key, ctx));
+        if (key === 'rollout') enabled.add(handle.isEnabled(ctx));
+      }
+    }
+    expect([...enabled].sort()).toEqual([false, true]); // both paths of the split
+    expect(client.flag('theme').getValue({}, 1)).toBe(1);
+    expect(client.flag('theme').evaluate({}, true).errorCode).toBe('TYPE_MISMATCH');
+    expect(client.flag('theme').isEnabled({})).toBe(false);
+    expect(client.flag(42 as unknown as string).evaluate({}, 'd')).toMatchObject({ value: 'd', errorCode: 'FLAG_NOT_FOUND' });
+    client.close();
+  });
+
+  it('fire exposures like the by-key reads, once per (flag, variant, unit), never for errors', () => {
+    const events: ExposureEvent[] = [];
+    const m = manualSource();
+    const client = createFlagClient({ source: m.source, onExposure: (e) => events.push(e), ...quiet });
+    const newCheckout = client.flag('new-checkout');
+    const split = client.flag('rollout');
+    expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(false); // not loaded: no exposure
+    m.definitions(defs(flagsDoc('1', true, { rollout, theme })));
+    expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(true);
+    newCheckout.getValue({ userId: 'u1' }, false);
+    newCheckout.evaluate({ userId: 'u1' }, false);
+    newCheckout.getValue({ userId: 'u1' }, 'wrong type'); // TYPE_MISMATCH: no exposure
+    client.flag('missing').getValue({ userId: 'u1' }, 1); // FLAG_NOT_FOUND: no exposure
+    const variant = split.evaluate({ userId: 'u9' }, false).variant;
+    split.isEnabled({ userId: 'u9' });
+    client.flag('theme').isEnabled({ userId: 'u1' }); // a string flag read as boolean: TYPE_MISMATCH
+    m.definitions(defs(flagsDoc('2', false, { rollout, theme })));
+    expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(false); // new variant after the update: a new exposure
+    expect(events.map((e) => [e.flag, e.variant, e.unit, e.reason])).toEqual([
+      ['new-checkout', 'on', 'u1', 'STATIC'],
+      ['rollout', variant, 'u9', 'SPLIT'],
+      ['new-checkout', 'off', 'u1', 'STATIC'],
+    ]);
+    client.close();
+  });
+
+  it('never throw, even when the exposure callback does', () => {
+    const warn = vi.fn();
+    const client = createFlagClient({
+      source: staticSource(flagsDoc('1') as never),
+      onExposure: () => {
+        throw new Error('analytics down');
+      },
+      logger: { warn },
+    });
+    const handle = client.flag('new-checkout');
+    expect(handle.isEnabled({ userId: 'u1' })).toBe(true);
+    expect(handle.getValue({ userId: 'u2' }, false)).toBe(true);
+    expect(warn).toHaveBeenCalledTimes(2);
+    client.close();
+  });
+});

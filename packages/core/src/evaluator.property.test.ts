@@ -277,6 +277,10 @@ describe('evaluator properties', () => {
             checkDetails(details, flag.variants);
             expect(ev.getValue(key, ctx, null)).toBe(details.value);
             expect(ev.isEnabled(key, ctx)).toBe(details.value === true && flag.type === 'boolean');
+            const handle = ev.flag(key);
+            expect(handle.evaluate(ctx, null)).toEqual(details);
+            expect(handle.getValue(ctx, null)).toBe(details.value);
+            expect(handle.isEnabled(ctx)).toBe(details.value === true && flag.type === 'boolean');
             const entry = snapshot.flags[key];
             expect(entry?.reason).toBe(details.reason);
             expect(entry?.variant).toBe(details.variant);
@@ -303,6 +307,10 @@ describe('evaluator properties', () => {
         expect(REASONS).toContain(details.reason);
         ev.getValue(key as string, ctx as EvaluationContext, def as JsonValue);
         ev.isEnabled(key as string, ctx as EvaluationContext);
+        const handle = ev.flag(key as string);
+        expect(handle.evaluate(ctx as EvaluationContext, def as JsonValue)).toEqual(details);
+        expect(handle.getValue(ctx as EvaluationContext, def as JsonValue)).toBe(ev.getValue(key as string, ctx as EvaluationContext, def as JsonValue));
+        expect(handle.isEnabled(ctx as EvaluationContext)).toBe(ev.isEnabled(key as string, ctx as EvaluationContext));
         ev.evaluateAll(ctx as EvaluationContext);
       }),
       { numRuns: 500, seed: SEED },

@@ -514,9 +514,212 @@ describe('splits', () => {
     expect(ev.evaluate('f', Object.create({ userId: 'u1' }) as EvaluationContext, false).reason).toBe('DEFAULT');
   });
 
+  it('more than four slices, zero weights included, pick the slice whose bounds hold the bucket', () => {
+    const weights = [3, 0, 5, 1, 0, 7, 4];
+    const variants = Object.fromEntries(weights.map((_, i) => [`v${i}`, i]));
+    const ev = evaluator({ f: { variants, enabled: true, offVariant: 'v0', defaultServe: { split: weights.map((weight, i) => ({ variant: `v${i}`, weight })) } } });
+    const total = weights.reduce((a, b) => a + b, 0);
+    const seen = new Set<number>();
+    for (let i = 0; i < 400; i++) {
+      const unit = `unit-${i}`;
+      const bucket = bucketOf('f', unit, total);
+      let expected = 0;
+      for (let sum = 0; expected < weights.length; expected++) {
+        sum += weights[expected] as number;
+        if (bucket < sum) break;
+      }
+      seen.add(expected);
+      expect(ev.evaluate('f', { userId: unit }, 0)).toMatchObject({ value: expected, reason: 'SPLIT', bucket });
+      expect(ev.flag<number>('f').getValue({ userId: unit }, -1)).toBe(expected);
+    }
+    expect([...seen].sort()).toEqual([0, 2, 3, 5, 6]); // every non-empty slice, none of the empty ones
+  });
+
+  it('buckets non-ASCII unit ids by their UTF-8 bytes', () => {
+    const ev = evaluator({ f: splitFlag([{ variant: 'on', weight: 1 }, { variant: 'off', weight: 99_999 }]) });
+    for (const unit of ['é', 'usér-1', 'user-1é', 'abcdéfgh', '日本語', '🚀-1', 'a\ud800b']) {
+      expect(ev.evaluate('f', { userId: unit }, false).bucket, unit).toBe(bucketOf('f', unit, 100_000));
+    }
+  });
+
+  it('ignores a polluted Object.prototype unit and reads own units of ordinary and null-prototype objects', () => {
+    const ev = evaluator({ f: splitFlag([{ variant: 'on', weight: 1 }, { variant: 'off', weight: 1 }]) });
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.userId = 'polluted';
+    try {
+      expect(ev.evaluate('f', {}, false).reason).toBe('DEFAULT');
+      expect(ev.flag('f').evaluate({}, false).reason).toBe('DEFAULT');
+      expect(ev.evaluate('f', { userId: 'u1' }, false).bucket).toBe(bucketOf('f', 'u1', 2));
+    } finally {
+      delete proto.userId;
+    }
+    const bare = Object.assign(Object.create(null) as EvaluationContext, { userId: 'u2' });
+    expect(ev.evaluate('f', bare, false).bucket).toBe(bucketOf('f', 'u2', 2));
+    class Session {
+      get userId(): string {
+        return 'from-the-class';
+      }
+    }
+    expect(ev.evaluate('f', new Session() as unknown as EvaluationContext, false).reason).toBe('DEFAULT');
+  });
+
   it('100 % and 0 % slices are absolute', () => {
     const ev = evaluator({ f: splitFlag([{ variant: 'on', percentage: 100 }, { variant: 'off', percentage: 0 }]) });
     for (let i = 0; i < 500; i++) expect(ev.getValue('f', { userId: `u${i}` }, false)).toBe(true);
+  });
+});
+
+describe('flag handles', () => {
+  const ev = evaluator({
+    on: boolFlag({ defaultServe: { variant: 'on' } }),
+    off: boolFlag(),
+    disabled: boolFlag({ enabled: false, defaultServe: { variant: 'on' } }),
+    rollout: boolFlag({ defaultServe: { split: [{ variant: 'on', weight: 1 }, { variant: 'off', weight: 1 }] } }),
+    rule: boolFlag({ rules: [{ id: 'pro', conditions: [{ attribute: 'plan', operator: 'equals', values: ['pro'] }], serve: { variant: 'on' } }] }),
+    theme: {
+      variants: { light: 'light', dark: 'dark' },
+      enabled: true,
+      offVariant: 'light',
+      targets: [{ variant: 'dark', values: ['vip'] }],
+      defaultServe: { split: [{ variant: 'light', weight: 1 }, { variant: 'dark', weight: 1 }] },
+    },
+    gated: boolFlag({ defaultServe: { variant: 'on' }, prerequisites: [{ flag: 'rule', variants: ['on'] }] }),
+  });
+  const contexts: Array<EvaluationContext | undefined> = [
+    undefined,
+    {},
+    { userId: 'u1' },
+    { userId: 'u2', plan: 'pro' },
+    { userId: 'vip' },
+    { userId: 42 as unknown as string },
+    Object.create({ userId: 'inherited', plan: 'pro' }) as EvaluationContext,
+  ];
+
+  it('answer exactly like the by-key methods, for every flag shape, on both paths', () => {
+    const seen = new Set<string>();
+    for (const key of ev.keys()) {
+      const handle = ev.flag(key);
+      expect(handle.key).toBe(key);
+      for (const ctx of contexts) {
+        const details = ev.evaluate(key, ctx, null);
+        seen.add(`${key}:${String(details.value)}`);
+        expect(handle.evaluate(ctx, null)).toEqual(details);
+        expect(handle.getValue(ctx, null)).toBe(ev.getValue(key, ctx, null));
+        expect(handle.isEnabled(ctx)).toBe(ev.isEnabled(key, ctx));
+      }
+    }
+    // Both paths of every boolean flag (except the constant ones) and both variants of the string flag occur.
+    for (const [key, values] of [['rollout', ['true', 'false']], ['rule', ['true', 'false']], ['gated', ['true', 'false']], ['theme', ['light', 'dark']]] as const) {
+      for (const v of values) expect(seen, `${key} → ${v}`).toContain(`${key}:${v}`);
+    }
+  });
+
+  it('static and disabled flags answer constants', () => {
+    const on = ev.flag('on');
+    const disabled = ev.flag('disabled');
+    for (const ctx of contexts) {
+      expect(on.isEnabled(ctx)).toBe(true);
+      expect(on.getValue(ctx, false)).toBe(true);
+      expect(disabled.isEnabled(ctx)).toBe(false);
+      expect(disabled.getValue(ctx, true)).toBe(false);
+    }
+    expect(on.evaluate(undefined, false)).toBe(ev.evaluate('on', {}, false)); // the shared frozen details
+    expect(disabled.evaluate({}, true)).toEqual({ value: false, variant: 'off', reason: 'DISABLED' });
+  });
+
+  it('split handles report the bucket, and the off variant with a detail when the unit is missing', () => {
+    const theme = ev.flag<string>('theme');
+    expect(theme.evaluate({ userId: 'u7' }, 'light')).toEqual(ev.evaluate('theme', { userId: 'u7' }, 'light'));
+    expect(theme.evaluate({ userId: 'u7' }, 'light').bucket).toBe(bucketOf('theme', 'u7', 2));
+    const rollout = ev.flag('rollout');
+    expect(rollout.evaluate({}, true)).toEqual({ value: false, variant: 'off', reason: 'DEFAULT', detail: 'unit has no "userId" attribute; split skipped' });
+    const units = Array.from({ length: 40 }, (_, i) => `unit-${i}`);
+    expect(units.map((u) => rollout.isEnabled({ userId: u }))).toEqual(units.map((u) => bucketOf('rollout', u, 2) === 0));
+  });
+
+  it('one handle per defined key', () => {
+    expect(ev.flag('rule')).toBe(ev.flag('rule'));
+    expect(Object.isFrozen(ev.flag('rule'))).toBe(true);
+  });
+
+  it('an unknown key gives a handle that returns the default with FLAG_NOT_FOUND, call after call', () => {
+    const missing = ev.flag<string>('nope');
+    for (let i = 0; i < 3; i++) {
+      expect(missing.getValue({ userId: 'u1' }, 'fallback')).toBe('fallback');
+      expect(missing.isEnabled({ userId: 'u1' })).toBe(false);
+      const d = missing.evaluate(undefined, 'fallback');
+      expect(d).toMatchObject({ value: 'fallback', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+      expect(d.errorMessage).toContain('"nope"');
+    }
+    for (const key of ['constructor', '__proto__', 42, null, Symbol('k'), { toString: () => { throw new Error('no'); } }]) {
+      const h = ev.flag(key as string);
+      expect(h.evaluate({}, 1).errorCode).toBe('FLAG_NOT_FOUND');
+      expect(h.getValue({}, 1)).toBe(1);
+      expect(typeof h.key).toBe('string');
+    }
+  });
+
+  it('a default of another type gives the default (TYPE_MISMATCH), and isEnabled is false for non-boolean flags', () => {
+    const theme = ev.flag('theme');
+    expect(theme.getValue({ userId: 'vip' }, 1)).toBe(1);
+    const d = theme.evaluate({ userId: 'vip' }, true);
+    expect(d).toMatchObject({ value: true, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' });
+    expect(d.errorMessage).toContain('is a string flag but the default value is a boolean');
+    expect(theme.isEnabled({ userId: 'vip' })).toBe(false);
+    for (const key of ['on', 'rollout', 'rule']) {
+      expect(ev.flag(key).getValue({ userId: 'u2', plan: 'pro' }, 'x')).toBe('x');
+      expect(ev.flag(key).evaluate({ plan: 'pro' }, 'x').errorCode).toBe('TYPE_MISMATCH');
+    }
+    expect(ev.flag('theme').getValue({ userId: 'vip' }, null)).toBe('dark'); // null accepts any type
+  });
+
+  it('never throw: hostile contexts fall back to a safe copy, and failures return the default (GENERAL)', () => {
+    const throwing = Object.defineProperty({ plan: 'pro' }, 'userId', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    }) as EvaluationContext;
+    const trap = new Proxy({ userId: 'u1' }, {
+      get() {
+        throw new Error('trap');
+      },
+      getPrototypeOf() {
+        throw new Error('trap');
+      },
+    }) as EvaluationContext;
+    const protoTrap = new Proxy({ userId: 'u1', plan: 'pro' }, {
+      getPrototypeOf() {
+        throw new Error('trap');
+      },
+    }) as EvaluationContext;
+    for (const key of ev.keys()) {
+      const handle = ev.flag(key);
+      for (const ctx of [throwing, trap, protoTrap, 'not an object' as unknown as EvaluationContext]) {
+        expect(handle.evaluate(ctx, null)).toEqual(ev.evaluate(key, ctx, null));
+        expect(handle.getValue(ctx, null)).toBe(ev.getValue(key, ctx, null));
+        expect(handle.isEnabled(ctx)).toBe(ev.isEnabled(key, ctx));
+      }
+    }
+    expect(ev.flag('rule').isEnabled(throwing)).toBe(true); // the getter is skipped; plan still matches
+    expect(ev.flag('rollout').evaluate(throwing, true).reason).toBe('DEFAULT'); // the unit is unreadable
+    expect(ev.flag('rollout').evaluate(protoTrap, true).bucket).toBe(bucketOf('rollout', 'u1', 2)); // retried on a copy
+
+    const e = evaluator({ f: conditionFlag({ operator: 'endsWith', values: ['@x.io'] }) });
+    const handle = e.flag('f');
+    const spy = vi.spyOn(String.prototype, 'endsWith').mockImplementation(() => {
+      throw new Error('hostile environment');
+    });
+    try {
+      const d = handle.evaluate({ x: 'a@x.io' }, true);
+      expect(d).toMatchObject({ value: true, reason: 'ERROR', errorCode: 'GENERAL' });
+      expect(d.errorMessage).toContain('hostile environment');
+      expect(handle.getValue({ x: 'a@x.io' }, true)).toBe(true);
+      expect(handle.isEnabled({ x: 'a@x.io' })).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(handle.isEnabled({ x: 'a@x.io' })).toBe(true);
   });
 });
 

@@ -147,6 +147,8 @@ function compilePath(path: string): Attr {
  * `Object.prototype` or null) it is unless `Object.prototype` itself defines `key` — which is exactly what
  * prototype pollution does. V8 folds both tests into map checks, where `hasOwnProperty` is a builtin call
  * (~7 ns, measured): this is the bucketing hot path. Class instances and other prototypes ask `hasOwnProperty`.
+ * A proxy is taken at its word: if its prototype is `Object.prototype` or null, what its `get` returns counts
+ * as its own (a `getOwnPropertyDescriptor` trap is not consulted).
  */
 function isOwnRead(ctx: Ctx, key: string): boolean {
   const proto: unknown = Object.getPrototypeOf(ctx);
@@ -927,6 +929,17 @@ function decideIndex(flag: CompiledFlag, context: unknown): number {
   }
 }
 
+/**
+ * Outcome index for the by-key methods: constant, split-only and `decide` flags each take their own path, so
+ * the `decide` call site in `decideIndex` only ever sees flags with targeting.
+ */
+function outcomeIndex(flag: CompiledFlag, context: unknown): number {
+  const constant = flag.constant;
+  if (constant >= 0) return constant;
+  const split = flag.split;
+  return split !== null ? splitIndex(flag, split, context) : decideIndex(flag, context);
+}
+
 type AnyHandle = FlagHandle<JsonValue>;
 
 function constantHandle(flag: CompiledFlag): AnyHandle {
@@ -1040,6 +1053,9 @@ function ensureValid(definitions: Definitions): Definitions {
  * - `getValue(key, context, default)` — just the value (or `default` on any error), allocation-free.
  * - `isEnabled(key, context)` — `true` only when a boolean flag serves `true`; allocation-free.
  *
+ * On hot paths, bind the flag once with `flag(key)` and call the same three methods on the handle (context
+ * first, no key): the handle skips the key lookup and runs code specialised for the flag's shape.
+ *
  * Operator semantics: string operators (`equals`, `in`, `notIn`, `contains`, `startsWith`, `endsWith`,
  * `matches`) and targets compare string forms — strings as they are, finite numbers and booleans as `String(v)`
  * (so `equals 30` matches `30` and `"30"`), anything else never matches. Numeric operators accept finite numbers
@@ -1055,6 +1071,9 @@ function ensureValid(definitions: Definitions): Definitions {
  * evaluator.isEnabled('new-checkout', { userId: 'u-42' });            // true / false
  * evaluator.getValue('checkout-theme', { userId: 'u-42' }, 'light');  // 'dark'
  * evaluator.evaluate('checkout-theme', { userId: 'u-42' }, 'light');  // { value, variant, reason, ruleId, bucket }
+ *
+ * const newCheckout = evaluator.flag('new-checkout');                 // bind once…
+ * if (newCheckout.isEnabled({ userId: 'u-42' })) renderNewCheckout(); // …read per request
  */
 export function createEvaluator(definitions: Definitions): Evaluator {
   const defs = ensureValid(definitions);
@@ -1083,23 +1102,15 @@ export function createEvaluator(definitions: Definitions): Evaluator {
     return flag;
   };
 
-  // Each entry point has exactly one try/catch, around `decide`: nothing else in them can throw.
+  // Nothing in the entry points can throw but `decide`/`pickSlice`, and those run inside the try/catch of
+  // `splitIndex`/`decideIndex`.
   function evaluate<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T> {
     const flag = lookup(key);
     if (flag === undefined) return notFoundDetails(key, defaultValue, defs.version);
     const tag = defaultTypeTag(defaultValue);
     if (tag !== flag.typeTag && tag !== -1) return mismatchDetails(flag, tag, defaultValue);
-    let index = flag.constant;
-    if (index < 0) {
-      const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
-      try {
-        index = flag.decide(ctx);
-      } catch {
-        index = decideSafely(flag, ctx);
-        if (index < 0) return failedDetails(flag, defaultValue);
-      }
-    }
-    return outcomeDetails(flag.outcomes[index] as Outcome);
+    const index = outcomeIndex(flag, context);
+    return index < 0 ? failedDetails(flag, defaultValue) : outcomeDetails(flag.outcomes[index] as Outcome);
   }
 
   function getValue<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): T {
@@ -1107,33 +1118,15 @@ export function createEvaluator(definitions: Definitions): Evaluator {
     if (flag === undefined) return defaultValue;
     const tag = defaultTypeTag(defaultValue);
     if (tag !== flag.typeTag && tag !== -1) return defaultValue;
-    let index = flag.constant;
-    if (index < 0) {
-      const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
-      try {
-        index = flag.decide(ctx);
-      } catch {
-        index = decideSafely(flag, ctx);
-        if (index < 0) return defaultValue;
-      }
-    }
-    return (flag.outcomes[index] as Outcome).value as T;
+    const index = outcomeIndex(flag, context);
+    return index < 0 ? defaultValue : ((flag.outcomes[index] as Outcome).value as T);
   }
 
   function isEnabled(key: string, context?: EvaluationContext): boolean {
     const flag = lookup(key);
     if (flag === undefined || flag.typeTag !== 0) return false;
-    let index = flag.constant;
-    if (index < 0) {
-      const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
-      try {
-        index = flag.decide(ctx);
-      } catch {
-        index = decideSafely(flag, ctx);
-        if (index < 0) return false;
-      }
-    }
-    return (flag.outcomes[index] as Outcome).value === true;
+    const index = outcomeIndex(flag, context);
+    return index >= 0 && (flag.outcomes[index] as Outcome).value === true;
   }
 
   function evaluateAll(context: EvaluationContext | undefined): FlagSnapshot {

@@ -1,8 +1,8 @@
 // Browser side, and in the bundle of every app that reads flags: keep this module small (the React client has a
 // 2 KB gzip budget, checked by `pnpm size`). It must not import the evaluator, the definitions parser or the SSE
 // client; streaming is plugged in through `stream` (see `sseStream`).
-import { DEFAULT_EXPOSURE_CACHE_SIZE, isNewExposure } from './exposure';
 import { checkSnapshot } from './internal/snapshot-shape';
+import { RETRY_BASE, RETRY_CAP, RETRY_MIN, TIMEOUT } from './internal/store-timing';
 import type { EvaluationContext, ExposureEvent, FlagSnapshot, FlagStatus, SnapshotState, SnapshotStore, Unsubscribe } from './types';
 
 /** What a snapshot store offers a live-update channel (see `sseStream`). */
@@ -41,18 +41,15 @@ export interface PollingSnapshotStoreOptions {
   stream?: SnapshotStream;
   /** The evaluation context sent to the endpoint. */
   context?: EvaluationContext;
-  /** Extra request headers (e.g. a CSRF token). */
+  /** Extra request headers (e.g. a CSRF token, or a client key for another origin). */
   headers?: Record<string, string>;
-  /** A fetch implementation; default `globalThis.fetch`. */
+  /** A fetch implementation; default `globalThis.fetch` (wrap it to set e.g. `credentials`). */
   fetch?: typeof fetch;
-  /** Per-request timeout, in ms. Default 10,000; `0` disables it. */
-  timeout?: number;
-  /** Retry timing after failures (full-jitter exponential backoff); defaults 1 s up to 60 s (or pollInterval). */
-  retry?: { base?: number; max?: number };
-  /** Called once per (flag, variant, unit) by `expose(key)`; the unit is `context.userId`. */
+  /**
+   * Called once per (flag, variant, unit) by `expose(key)`; the unit is `context.userId`. The store remembers up to
+   * 10,000 such keys, then starts over, so in a very long session an exposure may be reported once more.
+   */
   onExposure?: (event: ExposureEvent) => void;
-  /** How many exposure keys to remember for de-duplication; default 10,000. */
-  exposureCacheSize?: number;
   /** Called for every failed request or invalid response (the store keeps its last good snapshot). */
   onError?: (error: Error) => void;
   /**
@@ -67,12 +64,12 @@ const json = JSON.stringify;
 const now = () => Date.now();
 
 /**
- * `value` as a snapshot, or a TypeError with the problem. A caller's value (`where`) gets the package and the call
- * named here; for an answer from the endpoint or stream, `fail` adds them.
+ * `value` as a snapshot, or a TypeError with the problem. A caller's value (`own`) gets the package named here (the
+ * stack shows the call); for an answer from the endpoint or stream, `fail` adds it and the request.
  */
-function validated(value: unknown, where?: string): FlagSnapshot {
+function validated(value: unknown, own?: boolean): FlagSnapshot {
   const problem = checkSnapshot(value);
-  if (problem) throw TypeError(`${where ? `@halyard/core: ${where} got an ` : ''}invalid snapshot: ${problem}`);
+  if (problem) throw TypeError(`${own ? '@halyard/core: ' : ''}invalid snapshot: ${problem}`);
   return value as FlagSnapshot;
 }
 
@@ -81,14 +78,16 @@ function validated(value: unknown, where?: string): FlagSnapshot {
  * pass `stream: sseStream()` to stream. Apps that only poll then ship none of the SSE code.
  *
  * - Lifecycle: the first `subscribe` starts polling (or the stream), the last unsubscribe stops it and aborts
- *   the request in flight. Nothing is ever fetched on the server (`isServer`). Requests never overlap; failures
- *   back off with full jitter; a request that takes longer than `timeout` is aborted and counts as a failure.
- *   Without a snapshot the first subscriber fetches at once; with one (SSR) the first poll waits until it is
- *   `pollInterval` old, unless the context changed in between.
+ *   the request in flight. Nothing is ever fetched on the server (`isServer`). Requests never overlap; a request
+ *   that takes longer than 10 s is aborted and counts as a failure; failures are retried after a full-jitter
+ *   exponential backoff (from 1 s, doubling, up to 60 s or `pollInterval` if longer). Without a snapshot the first
+ *   subscriber fetches at once; with one (SSR) the first poll waits until it is `pollInterval` old, unless the
+ *   context changed in between.
  * - While the page is hidden it pauses; when it becomes visible again it fetches at once if the last answer is
  *   older than `pollInterval`, otherwise resumes the schedule. Coming back `online` fetches at once.
- * - `getSnapshot()` returns an immutable state whose identity changes only when something changed, and flag
- *   entries that did not change keep their object identity across updates (structural sharing).
+ * - `getSnapshot()` returns a state whose identity changes only when something changed, and flag entries that did
+ *   not change keep their object identity across updates (structural sharing). States and snapshots are
+ *   immutable by contract, not frozen (freezing would cost bytes in every app): never mutate them.
  * - Never a flash of defaults: garbage responses and failures keep the last good snapshot (`status: 'stale'`),
  *   and a context change keeps showing the current values until the new snapshot arrives.
  *
@@ -97,24 +96,23 @@ function validated(value: unknown, where?: string): FlagSnapshot {
  * const unsubscribe = store.subscribe(() => render(store.getSnapshot().snapshot.flags));
  */
 export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions = {}): SnapshotStore {
-  const { endpoint, stream, onError, onExposure, retry, timeout = 10_000, pollInterval = 30_000 } = options;
+  const { endpoint, stream, onError, onExposure, pollInterval = 30_000 } = options;
   // How long an answer stays fresh; `pollInterval: 0` never polls on a timer.
   const every = pollInterval > 0 ? pollInterval : Infinity;
-  const base = retry?.base ?? 1_000;
-  const max = retry?.max ?? Math.max(60_000, pollInterval);
-  // Exposure keys already reported (see `isNewExposure`).
-  const exposed = new Set<string>();
+  const cap = Math.max(RETRY_CAP, pollInterval);
+  // Exposure keys already reported; only kept when someone listens.
+  const exposed = onExposure && new Set<string>();
   // Wrapped per subscription, so one function subscribed twice counts twice.
   const listeners = new Set<() => void>();
-  const initial = options.snapshot && validated(options.snapshot, 'createSnapshotStore({ snapshot })');
+  const initial = options.snapshot && validated(options.snapshot, true);
   // Whether this store may ever fetch; `close()` turns it off for good.
   let live = endpoint != null && !(options.isServer ?? typeof window == 'undefined');
   let context = options.context;
-  // What `getSnapshot()` returns is rebuilt from these by `publish`.
-  let snapshot = initial ?? { version: '', flags: {} };
-  let status: FlagStatus = initial ? 'ready' : 'loading';
+  // What `getSnapshot()` returns is rebuilt from these by `set`.
+  let snapshot!: FlagSnapshot;
+  let status: FlagStatus | undefined;
   // Set once flags were loaded: it tells `stale` from `error`.
-  let updatedAt = initial && now();
+  let updatedAt: number | undefined;
   let problem: Error | undefined;
   let state!: SnapshotState;
   // When the next poll is due: at once without flags, else one interval after the last answer (or a backoff
@@ -131,38 +129,39 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   let etag: string | null | undefined;
   let closeStream: Unsubscribe | undefined;
 
-  const publish = () => {
-    state = { snapshot, status, updatedAt, error: problem };
-    listeners.forEach((listener) => {
-      try {
-        listener();
-      } catch (error) {
-        // One broken subscriber must neither starve the others nor wedge a poll; surface it like an uncaught error.
-        setTimeout(() => {
-          throw error;
-        });
-      }
-    });
+  /**
+   * The one place that changes the state, and tells subscribers when anything changed (a repeated failure does
+   * not). `updatedAt` moves when flags arrive: new ones, or the first confirmation of the ones shown.
+   */
+  const set = (nextStatus: FlagStatus, next = snapshot, error?: Error) => {
+    if (nextStatus != status || next != snapshot || error?.message != problem?.message) {
+      if (nextStatus == 'ready' && (next != snapshot || !updatedAt)) updatedAt = now();
+      state = { snapshot: (snapshot = next), status: (status = nextStatus), updatedAt, error: (problem = error) };
+      listeners.forEach((listener) => {
+        try {
+          listener();
+        } catch (error) {
+          // One broken subscriber must neither starve the others nor wedge a poll; surface it like an uncaught error.
+          setTimeout(() => {
+            throw error;
+          });
+        }
+      });
+    }
   };
-  publish();
-
-  /** The server confirmed `next` (possibly what we show). */
-  const confirm = (next: FlagSnapshot) => {
-    if (next == snapshot && status == 'ready') return;
-    updatedAt = (next == snapshot && updatedAt) || now();
-    snapshot = next;
-    status = 'ready';
-    problem = undefined;
-    publish();
-  };
+  set(initial ? 'ready' : 'loading', initial || { version: '', flags: {} });
 
   const accept = ({ version, flags }: FlagSnapshot) => {
     const prev = snapshot.flags;
     // Unchanged entries keep their object, so a UI bound to one flag re-renders only when that flag changed. (An
     // inherited member such as `constructor` never serialises like an entry, so it is never reused.)
-    const shared = Object.fromEntries(Object.entries(flags).map(([key, entry]) => [key, json(prev[key]) == json(entry) ? prev[key]! : entry]));
-    const same = json(shared) == json(prev);
-    confirm(same && version == snapshot.version ? snapshot : { version, flags: same ? prev : shared });
+    const same = json(flags) == json(prev);
+    set(
+      'ready',
+      same && version == snapshot.version
+        ? snapshot
+        : { version, flags: same ? prev : Object.fromEntries(Object.entries(flags).map(([key, entry]) => [key, json(prev[key]) == json(entry) ? prev[key]! : entry])) },
+    );
   };
 
   const payload = (body: unknown) => accept(validated(body));
@@ -174,11 +173,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     } catch {
       // The store's own state handling must not depend on a callback behaving.
     }
-    const next = updatedAt ? 'stale' : 'error';
-    if (next == status && problem?.message == error.message) return;
-    status = next;
-    problem = error;
-    publish();
+    set(updatedAt ? 'stale' : 'error', snapshot, error);
   };
 
   /** Fetch now, unless a request is in flight (then that one's promise). Never rejects. */
@@ -188,11 +183,11 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
       let delay = every;
       // No poll is due while a request is in flight: the timer bounds the request instead.
       clearTimeout(timer);
-      if (timeout > 0) timer = setTimeout(() => mine.abort(Error('timed out')), timeout);
+      timer = setTimeout(() => mine.abort(Error('timed out')), TIMEOUT);
       try {
         const response = await (options.fetch ?? fetch)(endpoint!, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...options.headers, ...(etag ? { 'if-none-match': etag } : {}) },
+          headers: { 'content-type': 'application/json', ...options.headers, ...(etag && { 'if-none-match': etag }) },
           body: json({ context: context ?? {} }),
           signal: mine.signal,
         });
@@ -200,7 +195,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
         const text = await response.text();
         if (mine == controller) {
           if (response.status == 304) {
-            if (updatedAt) confirm(snapshot);
+            if (updatedAt) set('ready');
           } else if (response.ok) {
             payload(JSON.parse(text));
             // Only a body we accepted may be confirmed by a later 304.
@@ -212,14 +207,15 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
         if (mine == controller) {
           fail(error, `POST ${endpoint}: `);
           // Full jitter: a random delay below the ceiling spreads thousands of retrying clients out.
-          delay = base / 10 + Math.random() * (Math.min(max, base * 2 ** failures++) - base / 10);
+          delay = RETRY_MIN + Math.random() * Math.min(cap, RETRY_BASE * 2 ** failures++);
         }
       }
-      if (mine != controller) return;
-      // Done: the same cleanup as abandoning it (which also clears the timeout).
-      abort();
-      nextAt = now() + delay;
-      update();
+      if (mine == controller) {
+        // Done: the same cleanup as abandoning it (which also clears the timeout).
+        abort();
+        nextAt = now() + delay;
+        update();
+      }
     })());
 
   /** Stop polling: cancel the timer and abort the request in flight. */
@@ -241,7 +237,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
    * it keeps the stream (if any) open and, unless the stream is up, polls when `nextAt` comes.
    */
   const update = () => {
-    if (!live || !listeners.size || globalThis.document?.visibilityState == 'hidden') return stop();
+    if (!live || !listeners.size || globalThis.document?.hidden) return stop();
     if (stream) closeStream ??= stream(hooks);
     if ((stream && !down) || inFlight) return;
     clearTimeout(timer);
@@ -260,7 +256,8 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   const hooks: SnapshotStreamHooks = {
     endpoint: endpoint!,
     context: () => context,
-    version: () => (updatedAt ? snapshot.version : undefined),
+    // Nothing loaded yet: only the placeholder has version ''.
+    version: () => snapshot.version || undefined,
     onOpen: () => {
       down = false;
       abort();
@@ -277,8 +274,10 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     },
   };
 
-  // Visibility and connectivity matter only while someone is subscribed.
-  const listen = (method: 'addEventListener' | 'removeEventListener') => {
+  // Visibility and connectivity matter only while someone is subscribed. (Adding a listener twice, or removing one
+  // that is not there, does nothing: no need to count.)
+  const listen = () => {
+    const method = live && listeners.size ? 'addEventListener' : 'removeEventListener';
     globalThis.document?.[method]('visibilitychange', update);
     globalThis.window?.[method]('online', restart);
     update();
@@ -289,12 +288,15 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     subscribe(listener) {
       const entry = () => listener();
       listeners.add(entry);
-      if (live && listeners.size == 1) listen('addEventListener');
+      listen();
       return () => {
-        if (listeners.delete(entry) && !listeners.size) listen('removeEventListener');
+        listeners.delete(entry);
+        listen();
       };
     },
-    refresh: () => (live ? poll() : Promise.resolve()),
+    async refresh() {
+      if (live) await poll();
+    },
     setContext(next) {
       // Compared in wire form: keys whose value is undefined vanish from the request anyway.
       if (json(next) == json(context)) return;
@@ -304,16 +306,19 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
       restart();
     },
     setSnapshot(next) {
-      accept(validated(next, 'store.setSnapshot()'));
+      accept(validated(next, true));
     },
     expose(key) {
       const entry = Object.hasOwn(snapshot.flags, key) && snapshot.flags[key];
-      if (!onExposure || !entry || entry.reason == 'ERROR') return;
-      const { variant, value, reason } = entry;
       const unit = context?.userId;
-      if (isNewExposure(exposed, options.exposureCacheSize ?? DEFAULT_EXPOSURE_CACHE_SIZE, key, variant, unit)) {
+      // One string per (flag, variant, unit); NUL never occurs in flag keys or variants.
+      const id = `${key}\0${entry && entry.variant}\0${unit}`;
+      if (exposed && entry && entry.reason != 'ERROR' && !exposed.has(id)) {
+        // A bounded memory without bookkeeping: start over when full (a key may then fire once more).
+        if (exposed.size >= 10_000) exposed.clear();
+        exposed.add(id);
         try {
-          onExposure({ flag: key, variant, value, reason, unit, timestamp: now() });
+          onExposure!({ flag: key, variant: entry.variant, value: entry.value, reason: entry.reason, unit, timestamp: now() });
         } catch {
           // Analytics must never break reading a flag.
         }
@@ -322,7 +327,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     close() {
       live = false;
       listeners.clear();
-      listen('removeEventListener');
+      listen();
     },
   };
 }

@@ -121,6 +121,7 @@ export function instrumentSubscribers(client: import('@halyard/core').FlagClient
     isEnabled: (k, c) => client.isEnabled(k, c),
     getValue: (k, d, c) => client.getValue(k, d, c),
     getDetails: (k, d, c) => client.getDetails(k, d, c),
+    flag: (k) => client.flag(k),
     evaluateAll: (c) => client.evaluateAll(c),
     subscribe(listener) {
       counts.subscribers++;

@@ -1,7 +1,8 @@
 export { FlagProvider } from './provider';
 export type { FlagProviderProps } from './provider';
-export { useFlag, useFlagValue, useVariant, useFlagDetails, useFlags, useFlagStatus } from './hooks';
-export type { FlagStatusInfo } from './hooks';
+export { useFlag, useFlagValue, useVariant, useFlags } from './hooks';
+export { useFlagDetails, useFlagStatus } from './details';
+export type { FlagStatusInfo } from './details';
 export { Flag } from './flag';
 // Re-exported so `import { FlagProvider, sseStream } from '@halyard/react'` works; tree-shaken when unused.
 export { sseStream } from '@halyard/core';

@@ -1,7 +1,7 @@
-import { useEffect, useInsertionEffect, useRef, useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { createPollingSnapshotStore } from '@halyard/core';
 import type { EvaluationContext, ExposureEvent, FlagSnapshot, SnapshotStore, SnapshotStream } from '@halyard/core';
-import { Ctx, type StoreContext } from './internal/context';
+import { Ctx, useEffect, useInsertionEffect, useState, type StoreContext } from './internal/context';
 
 export interface FlagProviderProps {
   /** Initial flags, e.g. evaluated during SSR or inlined as a bootstrap. The first client render shows exactly these. */
@@ -46,30 +46,33 @@ export interface FlagProviderProps {
  * ```
  */
 export function FlagProvider(props: FlagProviderProps): ReactNode {
-  // Callbacks are read through a ref so inline arrow functions neither recreate the store nor go stale.
-  const latest = useRef(props);
   // The store is never closed: without subscribers it holds no timer, listener or request, so nothing leaks, and
   // StrictMode or <Activity> re-running effects on the same state simply subscribe again.
   const [value] = useState((): StoreContext => {
-    const s =
+    // Callbacks are read through the latest props (`p`), so inline arrow functions neither recreate the store nor
+    // go stale.
+    const c = { p: props } as StoreContext;
+    const s = (c.s =
       props.store ??
       createPollingSnapshotStore({
         ...props,
-        onExposure: (event) => latest.current.onExposure?.(event),
-        onError: (error) => latest.current.onError?.(error),
-      });
-    return { s, u: (listener) => s.subscribe(listener), i: s.getSnapshot() };
+        onExposure: (event) => c.p.onExposure?.(event),
+        onError: (error) => c.p.onError?.(error),
+      }));
+    c.u = (listener) => s.subscribe(listener);
+    c.i = s.getSnapshot();
+    return c;
   });
   // Insertion effects run before any layout or passive effect, so children's exposures already see new callbacks.
   useInsertionEffect(() => {
-    latest.current = props;
+    value.p = props;
   });
 
-  // The wire form is the identity of a context: equal JSON means an identical request, so no refetch. Our own
-  // store already has the first context (setContext ignores an equal one); a prebuilt store gets it when given.
+  // After every render: setContext compares contexts in wire form (equal JSON is an identical request, so no
+  // refetch). Our own store already has the first context; a prebuilt store gets it when given.
   useEffect(() => {
     if (props.context || !props.store) value.s.setContext(props.context);
-  }, [JSON.stringify(props.context)]);
+  });
 
   return <Ctx.Provider value={value}>{props.children}</Ctx.Provider>;
 }

@@ -40,3 +40,45 @@ export async function startCli(args: string[], env: Record<string, string>, time
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment every CLI run starts from: nothing of the developer's own setup leaks in. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value === undefined || name.startsWith('HALYARD_') || ['NO_COLOR', 'FORCE_COLOR', 'XDG_CONFIG_HOME', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID'].includes(name)) continue;
+    env[name] = value;
+  }
+  for (const [name, value] of Object.entries(extra)) if (value !== undefined) env[name] = value;
+  return env;
+}
+
+/** Runs one `halyard` command from source (tsx) to completion, like a user in a terminal (minus the TTY). */
+export function runCli(args: string[], env: Record<string, string>, input?: string, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@halyard/source', '--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: PACKAGE_DIR,
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`halyard ${args.join(' ')} did not finish within ${timeoutMs} ms: ${stderr}${stdout}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin!.end(input ?? '');
+  });
+}

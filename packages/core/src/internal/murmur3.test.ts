@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { murmur3, murmur3BucketWithPrefix, murmur3Finish, murmur3MixWord, murmur3Prefix, murmur3WithPrefix } from './murmur3';
+import { murmur3, murmur3BucketWithPrefix, murmur3Finish, murmur3Int32WithPrefix, murmur3MixWord, murmur3Prefix, murmur3WithPrefix, reduceHash } from './murmur3';
 
 const reference = createRequire(import.meta.url)('murmurhash3js') as { x86: { hash32(key: string, seed?: number): number } };
 /** Reference: murmurhash3js over the TextEncoder UTF-8 bytes (as a binary string). */
@@ -77,6 +77,51 @@ describe('murmur3WithPrefix (precomputed salt state)', () => {
         expect(murmur3WithPrefix(murmur3Prefix(prefix, seed), unit)).toBe(murmur3(prefix + unit, seed));
       }),
       { numRuns: 500, seed: 3 },
+    );
+  });
+
+  it('murmur3Int32WithPrefix: the signed hash, for ASCII ids and for non-ASCII characters anywhere in them', () => {
+    // The ASCII fast path hands over to the UTF-8 path on the first character ≥ 0x80: in the bytes that top up the
+    // prefix's partial block, in a whole block, or in the tail.
+    const units = ['', 'u', 'user-1', 'user-4711', 'é', 'éabcdefg', 'aéb', 'abcé', 'abcdéfg', 'abcdefgé', 'user-1\u0080', '\u007f\u0080', '日本', 'ab🚀', 'a\ud800'];
+    for (const prefix of ['', 'a:', 'ab:', 'abc:', 'rollout-25:', 'split-3:', 'é:']) {
+      for (const seed of [0, 0xffffffff]) {
+        const state = murmur3Prefix(prefix, seed);
+        for (const unit of units) {
+          const h = murmur3Int32WithPrefix(state, unit);
+          expect(h, JSON.stringify([prefix, unit])).toBe(murmur3(prefix + unit, seed) | 0);
+        }
+      }
+    }
+  });
+
+  it('reduceHash(h, total, 1 / total) is h % total, also next to multiples of total and at the extremes', () => {
+    // 1620723383 and 4199983096: totals whose reciprocal times the total itself rounds just below 1.
+    const totals = [1, 2, 3, 7, 100, 1_000, 100_000, 65_537, 1_620_723_383, 4_199_983_096, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 0xfffffffe, 0xffffffff, 2 ** 32];
+    for (const total of totals) {
+      const inverse = 1 / total;
+      const hashes = [0, 1, 0xffffffff, 0xfffffffe, 2 ** 31 - 1, 2 ** 31];
+      for (const k of [1, 2, 3, Math.floor(0xffffffff / total) - 1, Math.floor(0xffffffff / total)]) {
+        for (const d of [-1, 0, 1]) hashes.push(k * total + d);
+      }
+      for (const h of hashes) {
+        if (h < 0 || h > 0xffffffff) continue;
+        expect(reduceHash(h, total, inverse), `${h} mod ${total}`).toBe(h % total);
+      }
+    }
+    fc.assert(
+      fc.property(fc.nat({ max: 0xffffffff }), fc.integer({ min: 1, max: 0xffffffff }), (h, total) => {
+        expect(reduceHash(h, total, 1 / total)).toBe(h % total);
+      }),
+      { numRuns: 2_000, seed: 4 },
+    );
+    // Multiples of the total (and their neighbours) are where the reciprocal's rounding shows.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 0xffffffff }), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: -1, max: 1 }), (total, f, d) => {
+        const h = Math.floor(f * Math.floor(0xffffffff / total)) * total + d;
+        if (h >= 0 && h <= 0xffffffff) expect(reduceHash(h, total, 1 / total)).toBe(h % total);
+      }),
+      { numRuns: 5_000, seed: 5 },
     );
   });
 

@@ -268,15 +268,17 @@ function hashUtf8(state: Murmur3State, suffix: string): number {
 /**
  * `hash mod total` for an unsigned 32-bit `hash` and an integer `total` from 1 to 2^32, given
  * `inverse = 1 / total`. A modulo by a divisor that is not a compile-time constant costs an integer or
- * floating-point division (measured ~25 ns per bucket here); this multiplies by the reciprocal instead. The
- * floor of `hash * inverse` is within 1 of the true quotient (both roundings are relative errors of 2^-53 on a
- * quotient below 2^32), and the two corrections make the remainder exact; `floor(q) * total` stays below 2^33,
- * so every step is exact in a double.
+ * floating-point division (measured ~25 ns per bucket here); this multiplies by the reciprocal instead.
+ *
+ * Why it is exact: `hash * inverse` carries two roundings, a relative error below 2^-52, so it is off from
+ * `hash / total` by less than 2^-20 / total — less than the 1 / total between `hash / total` and the next
+ * integer unless `hash / total` is an integer itself. Its floor is therefore the true quotient, except when
+ * `hash` is a multiple of `total` and the product rounds just below it (e.g. 1620723383 / 1620723383): then the
+ * remainder comes out as `total`, and one subtraction fixes it. `floor * total` stays below 2^33, exact in a double.
  */
 export function reduceHash(hash: number, total: number, inverse: number): number {
   let r = hash - Math.floor(hash * inverse) * total;
-  if (r < 0) r += total;
-  else if (r >= total) r -= total;
+  if (r >= total) r -= total;
   return r >>> 0;
 }
 

@@ -1,5 +1,10 @@
-import { createContext, useContext, useEffect, useSyncExternalStore } from 'react';
-import type { SnapshotFlag, SnapshotState, SnapshotStore, Unsubscribe } from '@halyard/core';
+import { createContext, useContext, useEffect, useInsertionEffect, useState, useSyncExternalStore } from 'react';
+import type { JsonValue, SnapshotFlag, SnapshotState, SnapshotStore, Unsubscribe } from '@halyard/core';
+import type { FlagProviderProps } from '../provider';
+
+// The other modules take React's hooks from here: a bundle then has one `import {…} from "react"` statement
+// instead of one per module (bytes in every app).
+export { useEffect, useInsertionEffect, useState };
 
 /** What a provider shares with its hooks; created once per provider. */
 export interface StoreContext {
@@ -9,13 +14,15 @@ export interface StoreContext {
   u: (listener: () => void) => Unsubscribe;
   /** The state at mount: the server snapshot, so hydration renders exactly what SSR rendered. */
   i: SnapshotState;
+  /** The provider's latest props, for its callbacks. */
+  p: FlagProviderProps;
 }
 
 export const Ctx = createContext<StoreContext | null>(null);
 
 export function useStoreContext(hook: string): StoreContext {
   const c = useContext(Ctx);
-  if (!c) throw new Error(`@halyard/react: ${hook} must be used inside <FlagProvider>`);
+  if (!c) throw Error(`@halyard/react: ${hook} must be used inside <FlagProvider>`);
   return c;
 }
 
@@ -30,14 +37,20 @@ export function useSelect<T>(c: StoreContext, select: (state: SnapshotState) => 
 /**
  * One flag's snapshot entry. The store keeps unchanged entries' identity across updates, so a component re-renders
  * only when *its* flag changes. The exposure is recorded after commit (an effect), never during render, and only
- * when the entry changes; the store de-duplicates per flag/variant/unit.
+ * when the entry changes; the store de-duplicates per flag/variant/unit. A missing flag is `false` (cheaper than
+ * `undefined` to produce; callers only test it for truthiness).
  */
-export function useEntry(key: string, hook: string): SnapshotFlag | undefined {
+export function useEntry(key: string, hook: string): SnapshotFlag | false | undefined {
   const c = useStoreContext(hook);
   // Own keys only: a flag named like an Object.prototype member ("constructor") must not read the prototype's.
-  const entry = useSelect(c, ({ snapshot: { flags } }) => (Object.hasOwn(flags, key) ? flags[key] : undefined));
+  const entry = useSelect(c, ({ snapshot: { flags } }) => Object.hasOwn(flags, key) && flags[key]);
   useEffect(() => {
     if (entry) c.s.expose(key);
   }, [c, key, entry]);
   return entry;
+}
+
+/** Whether a flag's value has the type of the caller's default (arrays apart from other objects). */
+export function sameType(value: JsonValue, defaultValue: unknown): boolean {
+  return typeof value === typeof defaultValue && Array.isArray(value) === Array.isArray(defaultValue);
 }

@@ -1,0 +1,60 @@
+import { useMemo } from 'react';
+import type { FlagStatus, JsonValue } from '@halyard/core';
+import { sameType, useEntry, useSelect, useStoreContext } from './internal/context';
+import type { FlagDetails, FlagKey, FlagValue, IsRegistered, ResolvedValue } from './types';
+
+// Hooks that need `useMemo`, apart from the others: an app that uses none of them ships no `useMemo` import.
+
+/**
+ * Value, variant and reason of one flag. A missing flag gives `defaultValue` with reason `ERROR` and errorCode
+ * `FLAG_NOT_FOUND`; a value of another type than `defaultValue` gives `defaultValue` with `TYPE_MISMATCH`.
+ * The returned object keeps its identity until the flag changes.
+ *
+ * @example
+ * ```tsx
+ * const { value, variant, reason } = useFlagDetails('new-checkout', false);
+ * ```
+ */
+export function useFlagDetails<K extends FlagKey>(key: K): FlagDetails<FlagValue<K> | undefined>;
+export function useFlagDetails<K extends FlagKey, D extends IsRegistered extends true ? FlagValue<K> : JsonValue>(
+  key: K,
+  defaultValue: D,
+): FlagDetails<ResolvedValue<K, D>>;
+export function useFlagDetails(key: string, defaultValue?: JsonValue): FlagDetails<JsonValue | undefined> {
+  const entry = useEntry(key, 'useFlagDetails()');
+  return useMemo(() => {
+    if (!entry) return { value: defaultValue, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' };
+    if (defaultValue !== undefined && !sameType(entry.value, defaultValue)) {
+      return { value: defaultValue, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' };
+    }
+    const { value, variant, reason, ruleId, errorCode } = entry;
+    return { value, variant, reason, ruleId, errorCode };
+  }, [entry, defaultValue]);
+}
+
+/** What `useFlagStatus()` returns. */
+export interface FlagStatusInfo {
+  /** `loading` before the first answer, `ready`, `stale` (last fetch failed, old values kept) or `error`. */
+  status: FlagStatus;
+  /** When the current flags arrived (epoch ms), if known. */
+  updatedAt: number | undefined;
+  /** The last fetch error while `stale` or `error`. */
+  error: Error | undefined;
+}
+
+/**
+ * The store's lifecycle: re-renders only when status, updatedAt or error change, not when flags do.
+ *
+ * @example
+ * ```tsx
+ * const { status, error } = useFlagStatus();
+ * if (status === 'stale') console.warn('flags are out of date', error);
+ * ```
+ */
+export function useFlagStatus(): FlagStatusInfo {
+  const c = useStoreContext('useFlagStatus()');
+  const status = useSelect(c, (state) => state.status);
+  const updatedAt = useSelect(c, (state) => state.updatedAt);
+  const error = useSelect(c, (state) => state.error);
+  return useMemo(() => ({ status, updatedAt, error }), [status, updatedAt, error]);
+}

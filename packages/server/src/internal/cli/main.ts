@@ -1,0 +1,459 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { audit, keysCreate, keysList, keysRevoke, login, logout, whoami } from './commands/admin';
+import { exportCommand, importCommand, validate } from './commands/documents';
+import {
+  flagsArchive,
+  flagsCreate,
+  flagsDelete,
+  flagsGet,
+  flagsList,
+  flagsRestore,
+  flagsRollout,
+  flagsToggle,
+  flagsUpdate,
+  segmentsCreate,
+  segmentsDelete,
+  segmentsGet,
+  segmentsList,
+  segmentsUpdate,
+} from './commands/resources';
+import { serve } from './commands/serve';
+import { Context, type Values } from './context';
+import { CliError, EXIT_USAGE, usageError } from './errors';
+import { colorEnabled, palette, type Stream } from './output';
+
+interface Command {
+  path: string[];
+  /** Arguments after the command words, e.g. "<key> <percent>". */
+  args: string;
+  /** How many positional arguments (min, max). */
+  arity: [number, number];
+  summary: string;
+  /** Extra help: options and examples. */
+  help: string;
+  /** Options beyond the global ones. */
+  options: string[];
+  /** Needs the service (so --url/--token/--env apply). */
+  remote: boolean;
+  run: (ctx: Context) => Promise<number | void>;
+}
+
+const OPTIONS = {
+  // global
+  url: { type: 'string' },
+  token: { type: 'string' },
+  env: { type: 'string', short: 'e' },
+  json: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  // commands
+  file: { type: 'string', short: 'f' },
+  boolean: { type: 'boolean' },
+  description: { type: 'string' },
+  owner: { type: 'string' },
+  on: { type: 'boolean' },
+  off: { type: 'boolean' },
+  variant: { type: 'string' },
+  rest: { type: 'string' },
+  archived: { type: 'boolean' },
+  type: { type: 'string' },
+  name: { type: 'string' },
+  role: { type: 'string' },
+  flag: { type: 'string' },
+  segment: { type: 'string' },
+  actor: { type: 'string' },
+  action: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string' },
+  from: { type: 'string' },
+  replace: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
+  // serve
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  'database-url': { type: 'string' },
+  schema: { type: 'string' },
+  'redis-url': { type: 'string' },
+  'cors-origins': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+const GLOBAL = new Set(['url', 'token', 'env', 'json', 'no-color', 'help', 'version']);
+const LOCAL_ONLY = new Set(['json', 'no-color', 'help', 'version']);
+
+const FILE_HELP = '  -f, --file <path>     JSON definition ("-" reads stdin); the output of `get --json` works too, and then its version guards the update';
+
+const COMMANDS: Command[] = [
+  {
+    path: ['flags', 'list'],
+    args: '',
+    arity: [0, 0],
+    summary: 'list the flags of an environment',
+    help: '  --archived            include archived flags',
+    options: ['archived'],
+    remote: true,
+    run: flagsList,
+  },
+  { path: ['flags', 'get'], args: '<key>', arity: [1, 1], summary: 'show one flag', help: '', options: [], remote: true, run: flagsGet },
+  {
+    path: ['flags', 'create'],
+    args: '<key>',
+    arity: [1, 1],
+    summary: 'create a flag',
+    help: [
+      FILE_HELP.replace(/; the output.*/, ''),
+      '  --boolean             a boolean flag (variants on/off), switched on and serving "off" to everyone',
+      '                        until you roll it out: halyard flags rollout <key> 10',
+      '  --description <text>  --owner <team>   set these fields',
+      '',
+      'Examples:',
+      '  halyard flags create new-checkout --boolean --description "New checkout flow"',
+      '  halyard flags create pricing-page --file pricing-page.json --env staging',
+    ].join('\n'),
+    options: ['file', 'boolean', 'description', 'owner'],
+    remote: true,
+    run: flagsCreate,
+  },
+  {
+    path: ['flags', 'update'],
+    args: '<key>',
+    arity: [1, 1],
+    summary: 'replace a flag definition from a file',
+    help: [FILE_HELP, '', 'Example:', '  halyard flags get new-checkout --json > f.json && $EDITOR f.json && halyard flags update new-checkout -f f.json'].join('\n'),
+    options: ['file'],
+    remote: true,
+    run: flagsUpdate,
+  },
+  {
+    path: ['flags', 'toggle'],
+    args: '<key>',
+    arity: [1, 1],
+    summary: 'the kill switch: --on, --off, or flip',
+    help: '  --on | --off          set the switch; without either, flip it',
+    options: ['on', 'off'],
+    remote: true,
+    run: flagsToggle,
+  },
+  {
+    path: ['flags', 'rollout'],
+    args: '<key> <percent>',
+    arity: [2, 2],
+    summary: 'serve a variant to a percentage of users (sticky buckets)',
+    help: [
+      '  --variant <name>      the variant to roll out (default: the one whose value is true, or "on")',
+      '  --rest <name>         what everyone else gets (default: the off variant)',
+      '',
+      'Raising the percentage only adds users: the split keeps its salt, so nobody flips back.',
+      'Example: halyard flags rollout new-checkout 25 --env production',
+    ].join('\n'),
+    options: ['variant', 'rest'],
+    remote: true,
+    run: flagsRollout,
+  },
+  {
+    path: ['flags', 'archive'],
+    args: '<key>',
+    arity: [1, 1],
+    summary: 'retire a flag: SDKs stop seeing it, its history stays (undo: restore)',
+    help: '',
+    options: [],
+    remote: true,
+    run: flagsArchive,
+  },
+  { path: ['flags', 'restore'], args: '<key>', arity: [1, 1], summary: 'bring an archived flag back', help: '', options: [], remote: true, run: flagsRestore },
+  { path: ['flags', 'delete'], args: '<key>', arity: [1, 1], summary: 'delete a flag for good (the audit log keeps its history)', help: '', options: [], remote: true, run: flagsDelete },
+  { path: ['segments', 'list'], args: '', arity: [0, 0], summary: 'list the segments of an environment', help: '', options: [], remote: true, run: segmentsList },
+  { path: ['segments', 'get'], args: '<key>', arity: [1, 1], summary: 'show one segment', help: '', options: [], remote: true, run: segmentsGet },
+  {
+    path: ['segments', 'create'],
+    args: '<key>',
+    arity: [1, 1],
+    summary: 'create a segment from a file',
+    help: [FILE_HELP.replace(/; the output.*/, ''), '', 'Example segment.json: { "conditions": [{ "attribute": "email", "operator": "endsWith", "values": ["@acme.com"] }] }'].join('\n'),
+    options: ['file'],
+    remote: true,
+    run: segmentsCreate,
+  },
+  { path: ['segments', 'update'], args: '<key>', arity: [1, 1], summary: 'replace a segment from a file', help: FILE_HELP, options: ['file'], remote: true, run: segmentsUpdate },
+  {
+    path: ['segments', 'delete'],
+    args: '<key>',
+    arity: [1, 1],
+    summary: 'delete a segment (refused while flags use it)',
+    help: '',
+    options: [],
+    remote: true,
+    run: segmentsDelete,
+  },
+  {
+    path: ['keys', 'list'],
+    args: '',
+    arity: [0, 0],
+    summary: 'list active API keys (no secrets)',
+    help: '  -e, --env <env>       only the SDK and client keys of this environment',
+    options: [],
+    remote: true,
+    run: keysList,
+  },
+  {
+    path: ['keys', 'create'],
+    args: '',
+    arity: [0, 0],
+    summary: 'create an API key; prints the token once',
+    help: [
+      '  --name <text>         what uses the key (required)',
+      '  --type <type>         sdk (server SDKs: full rules of one environment; default), client (browsers:',
+      '                        evaluation only) or admin (this CLI and the admin API)',
+      '  -e, --env <env>       environment of an sdk or client key (default development)',
+      '  --role <role>         role of an admin token: viewer, editor or admin',
+      '',
+      'The token alone goes to stdout: TOKEN=$(halyard keys create --name web --type client --env production)',
+    ].join('\n'),
+    options: ['name', 'type', 'role'],
+    remote: true,
+    run: keysCreate,
+  },
+  {
+    path: ['keys', 'revoke'],
+    args: '<id|prefix|name>',
+    arity: [1, 1],
+    summary: 'revoke an API key at once',
+    help: '',
+    options: [],
+    remote: true,
+    run: keysRevoke,
+  },
+  {
+    path: ['audit'],
+    args: '',
+    arity: [0, 0],
+    summary: 'who changed what, newest first',
+    help: [
+      '  --flag <key>  --segment <key>  --actor <name or key id>  --action <flag.toggle | flag.*>',
+      '  --since <when>  --until <when>   ISO date or a duration back from now: 30m, 12h, 7d, 2w',
+      '  --limit <n>           entries to show (default 20)',
+      '  -e, --env <env>       only this environment (default: all)',
+      '',
+      'Example: halyard audit --flag new-checkout --since 7d',
+    ].join('\n'),
+    options: ['flag', 'segment', 'actor', 'action', 'since', 'until', 'limit'],
+    remote: true,
+    run: audit,
+  },
+  {
+    path: ['import'],
+    args: '<file>',
+    arity: [1, 1],
+    summary: 'write many flags and segments at once (validated, one transaction)',
+    help: [
+      '  --from <format>       file (a Halyard flags document; default) or unleash (the JSON of Unleash\'s',
+      '                        /api/client/features: users keep their rollout buckets and variants)',
+      '  --replace             make the environment exactly the file: flags and segments not in it are',
+      '                        deleted (default: merge, keep them)',
+      '  --dry-run             show what would change; write nothing',
+      '',
+      'Examples:',
+      '  halyard import flags.json --env staging --dry-run',
+      '  curl -H "Authorization: $UNLEASH_TOKEN" $UNLEASH_URL/api/client/features > unleash.json',
+      '  halyard import --from unleash unleash.json',
+    ].join('\n'),
+    options: ['from', 'replace', 'dry-run'],
+    remote: true,
+    run: importCommand,
+  },
+  {
+    path: ['export'],
+    args: '',
+    arity: [0, 0],
+    summary: 'write an environment as a flags document (fileSource loads it; import reads it)',
+    help: [
+      '  -o, --output <file>   write to a file (default: stdout)',
+      '',
+      'GitOps round trip: halyard export -o flags.json; edit; halyard validate flags.json; halyard import flags.json --replace',
+    ].join('\n'),
+    options: ['output'],
+    remote: true,
+    run: exportCommand,
+  },
+  {
+    path: ['validate'],
+    args: '<file>',
+    arity: [1, 1],
+    summary: 'check a flags document offline; lists every problem with its path (exit 1)',
+    help: '',
+    options: [],
+    remote: false,
+    run: validate,
+  },
+  {
+    path: ['login'],
+    args: '',
+    arity: [0, 0],
+    summary: 'save the service URL and an admin token for the other commands',
+    help: [
+      '  --url <url>           the service (default http://127.0.0.1:4242)',
+      '  --token <token>       the admin token; otherwise HALYARD_TOKEN, stdin, or a hidden prompt',
+      '',
+      'Saved to $HALYARD_CONFIG, else $XDG_CONFIG_HOME/halyard/config.json, else ~/.config/halyard/config.json (mode 0600).',
+    ].join('\n'),
+    options: [],
+    remote: true,
+    run: login,
+  },
+  { path: ['logout'], args: '', arity: [0, 0], summary: 'forget the saved token', help: '', options: [], remote: false, run: logout },
+  { path: ['whoami'], args: '', arity: [0, 0], summary: 'show which token and service the CLI uses', help: '', options: [], remote: true, run: whoami },
+  {
+    path: ['serve'],
+    args: '',
+    arity: [0, 0],
+    summary: 'run the flag service',
+    help: [
+      'Options (environment variable in brackets):',
+      '  --port <n>            port to listen on, default 4242 [PORT]',
+      '  --host <addr>         interface, default 127.0.0.1; 0.0.0.0 in containers [HOST]',
+      '  --data-dir <dir>      embedded Postgres (PGlite) data, default ./.halyard [HALYARD_DATA_DIR]',
+      '  --database-url <url>  use this PostgreSQL instead of PGlite [DATABASE_URL]',
+      "  --schema <name>       Postgres schema for Halyard's tables, default public [HALYARD_DB_SCHEMA]",
+      '  --redis-url <url>     also propagate changes over Redis pub/sub [REDIS_URL]',
+      '  --cors-origins <list> comma-separated origins allowed to call /sdk/v1/evaluate, default * [HALYARD_CORS_ORIGINS]',
+      '  --log-level <level>   silent, error, warn, info, debug; default info [HALYARD_LOG_LEVEL]',
+    ].join('\n'),
+    options: ['port', 'host', 'data-dir', 'database-url', 'schema', 'redis-url', 'cors-origins', 'log-level'],
+    remote: false,
+    run: serve,
+  },
+];
+
+const GLOBAL_HELP = `Global options:
+  --url <url>           the service [HALYARD_URL; default: saved by login, else http://127.0.0.1:4242]
+  --token <token>       admin token [HALYARD_TOKEN; default: saved by login]
+  -e, --env <env>       environment [HALYARD_ENV; default development]
+  --json                machine-readable output on stdout (errors as JSON on stderr)
+  --no-color            no colours (also NO_COLOR=1; colours only on a terminal anyway)
+  -h, --help            help for any command
+`;
+
+const name = (command: Command) => `halyard ${command.path.join(' ')}`;
+
+function commandHelp(command: Command): string {
+  const usage = `Usage: ${name(command)}${command.args ? ` ${command.args}` : ''} [options]`;
+  const body = command.help ? `\n${command.help}\n` : '';
+  return `${name(command)}: ${command.summary}\n\n${usage}\n${body}\n${command.remote ? GLOBAL_HELP : '  --json  -h, --help\n'}`;
+}
+
+function groupHelp(prefix: string[]): string {
+  const commands = COMMANDS.filter((c) => prefix.every((word, i) => c.path[i] === word));
+  const width = Math.max(...commands.map((c) => `${c.path.join(' ')} ${c.args}`.length));
+  const lines = commands.map((c) => `  ${`${c.path.join(' ')} ${c.args}`.padEnd(width)}  ${c.summary}`);
+  const title =
+    prefix.length === 0
+      ? 'halyard — feature flags from the terminal, and the Halyard flag service'
+      : `halyard ${prefix.join(' ')}`;
+  return `${title}\n\nUsage: halyard ${prefix.length ? `${prefix.join(' ')} ` : ''}<command> [options]\n\nCommands:\n${lines.join('\n')}\n\n${GLOBAL_HELP}\nRun "halyard <command> --help" for a command's options. Exit codes: 0 ok, 1 failed, 2 wrong usage.\n`;
+}
+
+function version(): string {
+  for (const candidate of ['../../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@halyard/server' && pkg.version) return pkg.version;
+    } catch {
+      // try the next layout (source vs bundled dist/cli.js)
+    }
+  }
+  return 'unknown';
+}
+
+export interface CliStreams {
+  stdout: Stream;
+  stderr: Stream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI and resolves with the exit code (`serve` resolves once the service is listening). */
+export async function main(argv: string[], io: CliStreams = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const noColor = argv.includes('--no-color');
+  const jsonOutput = argv.includes('--json');
+  const errColors = palette(colorEnabled(io.stderr, io.env, noColor));
+  const fail = (error: unknown, command?: Command): number => {
+    if (error instanceof CliError) {
+      if (jsonOutput) {
+        const { problems, ...rest } = error.details;
+        io.stderr.write(`${JSON.stringify({ error: { message: error.message, ...rest, ...(problems ? { problems } : {}) } })}\n`);
+      } else {
+        io.stderr.write(`${errColors.red('halyard:')} ${error.message}\n`);
+        for (const p of error.details.problems ?? []) io.stderr.write(`  ${errColors.cyan(p.path)}: ${p.message}\n`);
+        if (error.exitCode === EXIT_USAGE) io.stderr.write(`\nRun "${command ? name(command) : 'halyard'} --help" for usage.\n`);
+      }
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (jsonOutput) io.stderr.write(`${JSON.stringify({ error: { message, code: 'internal' } })}\n`);
+    else io.stderr.write(`${errColors.red('halyard:')} unexpected error: ${message}\n${error instanceof Error && error.stack ? errColors.dim(error.stack) : ''}\n`);
+    return 1;
+  };
+
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as unknown as { values: Values; positionals: string[] };
+  } catch (error) {
+    // Name the command in the hint when it can be told apart.
+    const loose = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
+    const guess = [...COMMANDS].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((word, i) => loose.positionals[i] === word));
+    return fail(usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '')), guess);
+  }
+  const { values, positionals } = parsed;
+
+  if (values.version === true && positionals.length === 0) {
+    io.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const words = positionals[0] === 'help' ? positionals.slice(1) : positionals;
+  const wantsHelp = values.help === true || positionals[0] === 'help';
+  const command = [...COMMANDS].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((word, i) => words[i] === word));
+
+  if (!command) {
+    const groups = new Set(COMMANDS.map((c) => c.path[0]!));
+    if (words.length === 0) {
+      io.stdout.write(groupHelp([]));
+      return wantsHelp ? 0 : positionals.length === 0 && Object.keys(values).length === 0 ? 0 : EXIT_USAGE;
+    }
+    if (groups.has(words[0]!) && (words.length === 1 || wantsHelp)) {
+      if (wantsHelp) {
+        io.stdout.write(groupHelp([words[0]!]));
+        return 0;
+      }
+      io.stderr.write(groupHelp([words[0]!]));
+      return fail(usageError(`"halyard ${words[0]}" needs a command`));
+    }
+    const unknown = groups.has(words[0]!) ? `${words[0]} ${words[1]}` : words[0]!;
+    return fail(usageError(`unknown command "${unknown}"`));
+  }
+  if (wantsHelp) {
+    io.stdout.write(commandHelp(command));
+    return 0;
+  }
+
+  try {
+    for (const [option, value] of Object.entries(values)) {
+      if (value === undefined || command.options.includes(option)) continue;
+      if (GLOBAL.has(option) && (command.remote || LOCAL_ONLY.has(option))) continue;
+      throw usageError(`${name(command)} has no option --${option}`);
+    }
+    const args = words.slice(command.path.length);
+    const [min, max] = command.arity;
+    if (args.length < min) throw usageError(`${name(command)} needs ${command.args}`);
+    if (args.length > max) throw usageError(`unexpected argument "${args[max]}" (${name(command)} takes ${command.args || 'no arguments'})`);
+    const colors = palette(colorEnabled(io.stdout, io.env, noColor));
+    const ctx = new Context(values, args, io.stdout, io.stderr, colors, errColors, io.env);
+    const code = await command.run(ctx);
+    return typeof code === 'number' ? code : 0;
+  } catch (error) {
+    return fail(error, command);
+  }
+}
