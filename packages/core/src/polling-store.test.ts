@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openStream, sendJson, startServer, waitFor, type TestServer } from '../test/helpers/server';
-import { createPollingSnapshotStore, type SnapshotStreamHooks } from './polling-store';
-import { sseStream } from './sse-stream';
-import type { FlagSnapshot, SnapshotStore } from './types';
+import { sendJson, startServer, waitFor, type TestServer } from '../test/helpers/server';
+import { RETRY_BASE, RETRY_CAP, RETRY_MIN, TIMEOUT } from './internal/store-timing';
+import { createPollingSnapshotStore } from './polling-store';
+import type { ExposureEvent, FlagSnapshot, SnapshotStore } from './types';
 
 let server: TestServer | undefined;
 let store: SnapshotStore | undefined;
@@ -14,6 +14,7 @@ afterEach(async () => {
   store?.close();
   store = undefined;
   vi.useRealTimers();
+  vi.restoreAllMocks();
   await server?.close();
   server = undefined;
 });
@@ -24,7 +25,7 @@ const snap = (version: string, on: boolean): FlagSnapshot => ({
 });
 
 describe('createPollingSnapshotStore: bundle shape', () => {
-  it('reaches no SSE client, evaluator or parser: apps that only poll ship none of it', () => {
+  it('reaches no stream code, SSE client, evaluator or parser: apps that only poll ship none of it', () => {
     const srcDir = dirname(fileURLToPath(import.meta.url));
     const seen = new Set<string>();
     const visit = (file: string): void => {
@@ -36,100 +37,7 @@ describe('createPollingSnapshotStore: bundle shape', () => {
     };
     visit(join(srcDir, 'polling-store.ts'));
     const reached = [...seen].map((f) => relative(srcDir, f)).sort();
-    expect(reached).toEqual(['exposure.ts', 'internal/snapshot-shape.ts', 'polling-store.ts', 'types.ts']);
-  });
-});
-
-describe('createPollingSnapshotStore: stream channels', () => {
-  /** A hand-driven channel: records how the store uses it. */
-  function manualStream() {
-    const channel = { opened: 0, closed: 0, hooks: undefined as SnapshotStreamHooks | undefined };
-    const stream = (hooks: SnapshotStreamHooks) => {
-      channel.opened++;
-      channel.hooks = hooks;
-      return () => {
-        channel.closed++;
-      };
-    };
-    return { channel, stream };
-  }
-
-  it('opens the channel instead of polling, polls only while it is down, and closes it with the last subscriber', async () => {
-    const answer = snap('p1', false);
-    server = await startServer((_req, res) => sendJson(res, answer, { etag: `"${answer.version}"` }));
-    const { channel, stream } = manualStream();
-    store = createPollingSnapshotStore({ endpoint: `${server.url}/flags`, stream, pollInterval: 10, context: { userId: 'u1' } });
-    const off = store.subscribe(() => {});
-    expect(channel.opened).toBe(1);
-    expect(channel.hooks?.endpoint).toBe(`${server.url}/flags`);
-    expect(channel.hooks?.context()).toEqual({ userId: 'u1' });
-    expect(channel.hooks?.version()).toBeUndefined(); // nothing loaded yet: nothing to resume from
-    expect(server.requests).toHaveLength(0);
-
-    channel.hooks?.onOpen();
-    channel.hooks?.onPayload(snap('s1', true));
-    expect(store.getSnapshot()).toMatchObject({ status: 'ready', snapshot: { version: 's1' } });
-    expect(channel.hooks?.version()).toBe('s1');
-
-    // Invalid payloads are refused with the path, and the last good flags stay.
-    expect(() => channel.hooks?.onPayload({ version: 's2', flags: { x: { value: 1, reason: 'NOPE' } } })).toThrow('$.flags["x"].reason');
-
-    // Down: the store polls (at once, then on the interval) until the channel is up again.
-    channel.hooks?.onDown();
-    await waitFor(() => expect(store?.getSnapshot().snapshot.version).toBe('p1'));
-    await waitFor(() => expect(server?.requests.length).toBeGreaterThanOrEqual(2));
-    channel.hooks?.onOpen();
-    await waitFor(() => expect(server?.inFlight).toBe(0));
-    const polls = server.requests.length;
-    await new Promise((r) => setTimeout(r, 60)); // several intervals
-    expect(server.requests).toHaveLength(polls);
-
-    // A new context reopens the channel; the last subscriber closes it.
-    store.setContext({ userId: 'u2' });
-    expect(channel).toMatchObject({ opened: 2, closed: 1 });
-    expect(channel.hooks?.context()).toEqual({ userId: 'u2' });
-    off();
-    expect(channel.closed).toBe(2);
-  });
-
-  it('reports channel errors through onError, going stale with the last good flags', () => {
-    const { channel, stream } = manualStream();
-    const errors: Error[] = [];
-    store = createPollingSnapshotStore({ endpoint: 'http://127.0.0.1:9/flags', snapshot: snap('a', true), stream, onError: (e) => errors.push(e) });
-    store.subscribe(() => {});
-    channel.hooks?.onError(new Error('stream http://x sent invalid JSON'));
-    expect(store.getSnapshot()).toMatchObject({ status: 'stale', snapshot: { version: 'a' } });
-    expect(errors.map((e) => e.message)).toEqual(['@halyard/core: snapshot store: stream http://x sent invalid JSON']);
-  });
-
-  it('sseStream(): streams updates and resumes with Last-Event-ID from what polling loaded', async () => {
-    let up = false;
-    let frames: ((frame: string) => void) | undefined;
-    server = await startServer((req, res) => {
-      if (req.method === 'GET') {
-        if (!up) {
-          res.writeHead(503).end();
-          return;
-        }
-        frames = openStream(res).send;
-        return;
-      }
-      sendJson(res, snap('polled', false));
-    });
-    store = createPollingSnapshotStore({
-      endpoint: `${server.url}/flags`,
-      stream: sseStream({ retry: { base: 5, max: 10 } }),
-      pollInterval: 60_000,
-    });
-    store.subscribe(() => {});
-    await waitFor(() => expect(store?.getSnapshot().snapshot.version).toBe('polled'));
-    up = true;
-    await waitFor(() => expect(frames).toBeDefined());
-    const stream = server.requests.filter((r) => r.method === 'GET').at(-1);
-    expect(stream?.url).toBe('/flags?stream=1');
-    expect(stream?.headers['last-event-id']).toBe('polled');
-    frames?.(`event: update\nid: live\ndata: ${JSON.stringify(snap('live', true))}\n\n`);
-    await waitFor(() => expect(store?.getSnapshot().snapshot.flags['new-checkout']?.value).toBe(true));
+    expect(reached).toEqual(['internal/snapshot-shape.ts', 'internal/store-timing.ts', 'polling-store.ts', 'types.ts']);
   });
 });
 
@@ -137,7 +45,7 @@ describe('createPollingSnapshotStore: clocks', () => {
   it('follows fake clocks installed after import (the first poll of a fresh snapshot waits exactly pollInterval)', async () => {
     server = await startServer((_req, res) => sendJson(res, snap('2', true)));
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    store = createPollingSnapshotStore({ endpoint: `${server.url}/flags`, snapshot: snap('1', false), pollInterval: 30_000, timeout: 0 });
+    store = createPollingSnapshotStore({ endpoint: `${server.url}/flags`, snapshot: snap('1', false), pollInterval: 30_000 });
     store.subscribe(() => {});
     await vi.advanceTimersByTimeAsync(29_999);
     expect(server.requests).toHaveLength(0);
@@ -166,31 +74,121 @@ describe('createPollingSnapshotStore: structural sharing', () => {
   });
 });
 
-describe('createPollingSnapshotStore: requests and exposures', () => {
-  it('aborts a request that outlives `timeout` and reports it as a failure', async () => {
+describe('createPollingSnapshotStore: request timing (fixed: no options)', () => {
+  it(`aborts a request that outlives ${TIMEOUT} ms and reports it as a failure`, async () => {
     server = await startServer(() => {}); // never answers
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const errors: Error[] = [];
-    store = createPollingSnapshotStore({ endpoint: `${server.url}/flags`, timeout: 30, retry: { base: 60_000 }, onError: (e) => errors.push(e) });
-    store.subscribe(() => {});
-    await waitFor(() => expect(store?.getSnapshot().status).toBe('error'));
-    expect(errors.map((e) => e.message)).toEqual([`@halyard/core: snapshot store: POST ${server.url}/flags: timed out`]);
+    store = createPollingSnapshotStore({ endpoint: `${server.url}/flags`, onError: (e) => errors.push(e) });
+    store.subscribe(() => {}); // requests at once
+    await vi.advanceTimersByTimeAsync(TIMEOUT - 1);
+    expect(store.getSnapshot().status).toBe('loading');
+    expect(errors).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.getSnapshot().status).toBe('error');
+    expect(errors.map((e) => e.message)).toEqual([`@halyard/core: POST ${server.url}/flags: timed out`]);
+    vi.useRealTimers();
     await waitFor(() => expect(server?.aborted).toBe(1));
+    expect(server.requests).toHaveLength(1);
   });
 
-  it('a throwing onExposure never breaks reading; exposureCacheSize bounds the de-duplication memory', () => {
+  /**
+   * The delays between the requests a store makes (fake clock, `Math.random` fixed), through a fetch that answers
+   * with `statuses` in turn (the last one repeats).
+   */
+  async function delays(random: number, statuses: number[], count: number, pollInterval?: number): Promise<number[]> {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.spyOn(Math, 'random').mockReturnValue(random);
+    const at: number[] = [];
+    const fetch = (async () => {
+      const status = statuses[Math.min(at.length, statuses.length - 1)]!;
+      at.push(Date.now());
+      return status === 200 ? Response.json(snap(String(at.length), true)) : new Response('boom', { status });
+    }) as typeof globalThis.fetch;
+    store = createPollingSnapshotStore({ endpoint: 'http://flags.invalid/', fetch, pollInterval, isServer: false });
+    store.subscribe(() => {});
+    while (at.length < count) {
+      await vi.advanceTimersByTimeAsync(0); // the answer settles: the next poll is then the only timer
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersToNextTimerAsync();
+    }
+    return at.slice(1).map((t, i) => t - at[i]!);
+  }
+  const ceiling = (failures: number) => Math.min(RETRY_CAP, RETRY_BASE * 2 ** failures);
+
+  it(`backs off with full jitter: ${RETRY_MIN} ms plus a random share of ${RETRY_BASE} ms doubling per failure, up to ${RETRY_CAP} ms`, async () => {
+    expect(await delays(1, [500], 9)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((n) => RETRY_MIN + ceiling(n)));
+  });
+
+  it('draws the share at random (never below the floor)', async () => {
+    expect(await delays(0.5, [500], 4)).toEqual([0, 1, 2].map((n) => RETRY_MIN + ceiling(n) / 2));
+    expect(ceiling(7)).toBe(RETRY_CAP);
+  });
+
+  it('never retries at once, even with the luckiest draw', async () => {
+    expect(await delays(0, [500], 4)).toEqual([RETRY_MIN, RETRY_MIN, RETRY_MIN]);
+  });
+
+  it('caps the backoff at pollInterval when that is longer', async () => {
+    const got = await delays(1, [500], 10, 120_000);
+    expect(got.slice(-3)).toEqual([RETRY_MIN + RETRY_BASE * 64, RETRY_MIN + 120_000, RETRY_MIN + 120_000]);
+  });
+
+  it('after a success polls on the interval again, and the backoff starts over', async () => {
+    expect(await delays(1, [500, 500, 200, 500, 500], 6, 45_000)).toEqual([
+      RETRY_MIN + ceiling(0),
+      RETRY_MIN + ceiling(1),
+      45_000,
+      RETRY_MIN + ceiling(0),
+      RETRY_MIN + ceiling(1),
+    ]);
+  });
+});
+
+describe('createPollingSnapshotStore: exposures', () => {
+  it('a throwing onExposure never breaks reading, and each (flag, variant, unit) fires once', () => {
     const exposed: string[] = [];
     store = createPollingSnapshotStore({
       snapshot: snap('1', true),
       context: { userId: 'u1' },
-      exposureCacheSize: 1,
       onExposure: (e) => {
         exposed.push(e.flag);
         throw new Error('analytics down');
       },
     });
     expect(() => ['new-checkout', 'new-checkout', 'other', 'new-checkout'].forEach((key) => store?.expose(key))).not.toThrow();
-    // 'other' pushed 'new-checkout' out of a memory of one key, so it fires again.
-    expect(exposed).toEqual(['new-checkout', 'other', 'new-checkout']);
+    expect(exposed).toEqual(['new-checkout', 'other']);
+  });
+
+  it('remembers up to 10,000 keys, then starts over (an old key may fire once more)', () => {
+    const events: ExposureEvent[] = [];
+    store = createPollingSnapshotStore({ snapshot: snap('1', true), onExposure: (e) => void events.push(e) });
+    const exposeAs = (unit: string) => {
+      store?.setContext({ userId: unit });
+      store?.expose('new-checkout');
+    };
+    for (let i = 0; i < 10_000; i++) exposeAs(`u${i}`);
+    expect(events).toHaveLength(10_000);
+    exposeAs('u0'); // still remembered
+    exposeAs('u9999');
+    expect(events).toHaveLength(10_000);
+    exposeAs('u10000'); // the memory is full: it starts over with this key
+    exposeAs('u10000');
+    expect(events).toHaveLength(10_001);
+    exposeAs('u0'); // forgotten: fires again, once
+    exposeAs('u0');
+    expect(events.map((e) => e.unit).slice(-2)).toEqual(['u10000', 'u0']);
+    expect(events[0]).toEqual({ flag: 'new-checkout', variant: 'on', value: true, reason: 'STATIC', unit: 'u0', timestamp: expect.any(Number) });
+  });
+
+  it('keeps no memory without onExposure, and never reports ERROR entries or missing flags', () => {
+    const events: ExposureEvent[] = [];
+    store = createPollingSnapshotStore({
+      snapshot: { version: 'e', flags: { broken: { value: false, reason: 'ERROR', errorCode: 'GENERAL' }, custom: { value: 1, reason: 'EXPERIMENT' as never } } },
+      onExposure: (e) => void events.push(e),
+    });
+    for (const key of ['broken', 'missing', 'constructor', 'custom']) store.expose(key);
+    expect(events.map((e) => [e.flag, e.reason])).toEqual([['custom', 'EXPERIMENT']]);
   });
 });
 

@@ -1,30 +1,9 @@
 // Browser side, and in the bundle of every app that reads flags: keep this module small (the React client has a
 // 2 KB gzip budget, checked by `pnpm size`). It must not import the evaluator, the definitions parser or the SSE
-// client; streaming is plugged in through `stream` (see `sseStream`).
-import { checkSnapshot } from './internal/snapshot-shape';
+// client, and knows nothing about streams: `withStream` (stream-store.ts) wraps it for live updates.
+import { checkSnapshot, json } from './internal/snapshot-shape';
 import { RETRY_BASE, RETRY_CAP, RETRY_MIN, TIMEOUT } from './internal/store-timing';
-import type { EvaluationContext, ExposureEvent, FlagSnapshot, FlagStatus, SnapshotState, SnapshotStore, Unsubscribe } from './types';
-
-/** What a snapshot store offers a live-update channel (see `sseStream`). */
-export interface SnapshotStreamHooks {
-  /** The flags endpoint the store polls. */
-  readonly endpoint: string;
-  /** The store's current evaluation context. */
-  context(): EvaluationContext | undefined;
-  /** Version of the snapshot shown now, to resume from (`Last-Event-ID`). */
-  version(): string | undefined;
-  /** The channel is up and delivers every change: the store stops polling. */
-  onOpen(): void;
-  /** A snapshot arrived. Throws when it is invalid (the store keeps its last good flags). */
-  onPayload(body: unknown): void;
-  /** Report a problem (invalid payload); the store goes `stale`/`error` and calls its `onError`. */
-  onError(error: Error): void;
-  /** The channel is down (it reconnects by itself); the store polls meanwhile. */
-  onDown(): void;
-}
-
-/** A live-update channel for a snapshot store: opened while the store is active, closed by the returned function. */
-export type SnapshotStream = (hooks: SnapshotStreamHooks) => Unsubscribe;
+import type { EvaluationContext, ExposureEvent, FlagSnapshot, FlagStatus, SnapshotState, SnapshotStore } from './types';
 
 export interface PollingSnapshotStoreOptions {
   /** Initial snapshot, e.g. the one the server rendered with; the store starts `ready` with it. */
@@ -37,8 +16,6 @@ export interface PollingSnapshotStoreOptions {
   endpoint?: string;
   /** Time between polls, in ms. Default 30,000. `0`: no timer — fetch only while there is no snapshot yet, after a context change, on `refresh()`. */
   pollInterval?: number;
-  /** A live-update channel (needs `endpoint`), e.g. `sseStream()`; while it is up the store does not poll. */
-  stream?: SnapshotStream;
   /** The evaluation context sent to the endpoint. */
   context?: EvaluationContext;
   /** Extra request headers (e.g. a CSRF token, or a client key for another origin). */
@@ -59,13 +36,12 @@ export interface PollingSnapshotStoreOptions {
   isServer?: boolean;
 }
 
-const json = JSON.stringify;
 // Not `Date.now` itself: fake clocks in tests replace `Date` after this module loaded.
 const now = () => Date.now();
 
 /**
  * `value` as a snapshot, or a TypeError with the problem. A caller's value (`own`) gets the package named here (the
- * stack shows the call); for an answer from the endpoint or stream, `fail` adds it and the request.
+ * stack shows the call); for an answer from the endpoint, `fail` adds it and the request.
  */
 function validated(value: unknown, own?: boolean): FlagSnapshot {
   const problem = checkSnapshot(value);
@@ -74,10 +50,11 @@ function validated(value: unknown, own?: boolean): FlagSnapshot {
 }
 
 /**
- * The browser-side flag store behind `createSnapshotStore` and `@halyard/react`, without a built-in stream client:
- * pass `stream: sseStream()` to stream. Apps that only poll then ship none of the SSE code.
+ * The browser-side flag store behind `createSnapshotStore` and `@halyard/react`. It only polls; for live updates
+ * build the store with a stream instead (`sseStream()(options)`, or `stream={sseStream()}` on `FlagProvider`), so
+ * apps that only poll ship none of the streaming code.
  *
- * - Lifecycle: the first `subscribe` starts polling (or the stream), the last unsubscribe stops it and aborts
+ * - Lifecycle: the first `subscribe` starts polling, the last unsubscribe stops it and aborts
  *   the request in flight. Nothing is ever fetched on the server (`isServer`). Requests never overlap; a request
  *   that takes longer than 10 s is aborted and counts as a failure; failures are retried after a full-jitter
  *   exponential backoff (from 1 s, doubling, up to 60 s or `pollInterval` if longer). Without a snapshot the first
@@ -96,7 +73,7 @@ function validated(value: unknown, own?: boolean): FlagSnapshot {
  * const unsubscribe = store.subscribe(() => render(store.getSnapshot().snapshot.flags));
  */
 export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions = {}): SnapshotStore {
-  const { endpoint, stream, onError, onExposure, pollInterval = 30_000 } = options;
+  const { endpoint, onError, onExposure, pollInterval = 30_000 } = options;
   // How long an answer stays fresh; `pollInterval: 0` never polls on a timer.
   const every = pollInterval > 0 ? pollInterval : Infinity;
   const cap = Math.max(RETRY_CAP, pollInterval);
@@ -119,15 +96,12 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   // delay after a failure). A new context or coming back online makes it due at once.
   let nextAt = initial ? now() + every : 0;
   let failures = 0;
-  // The stream is down (it reconnects by itself): poll meanwhile.
-  let down = false;
   // The next poll or, while a request is in flight, its timeout.
   let timer: ReturnType<typeof setTimeout> | undefined;
   // The request in flight; replaced (and aborted) when abandoned, which is how a late answer knows to stay silent.
   let controller: AbortController | undefined;
   let inFlight: Promise<void> | undefined;
   let etag: string | null | undefined;
-  let closeStream: Unsubscribe | undefined;
 
   /**
    * The one place that changes the state, and tells subscribers when anything changed (a repeated failure does
@@ -167,7 +141,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   const payload = (body: unknown) => accept(validated(body));
 
   const fail = (cause: unknown, where = '') => {
-    const error = Error(`@halyard/core: snapshot store: ${where}${(cause as Error)?.message ?? cause}`, { cause });
+    const error = Error(`@halyard/core: ${where}${(cause as Error)?.message ?? cause}`, { cause });
     try {
       onError?.(error);
     } catch {
@@ -188,7 +162,8 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
         const response = await (options.fetch ?? fetch)(endpoint!, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...options.headers, ...(etag && { 'if-none-match': etag }) },
-          body: json({ context: context ?? {} }),
+          // Without a context: `{}`, which the endpoint reads as no context.
+          body: json({ context }),
           signal: mine.signal,
         });
         // Read even error bodies: it frees the connection.
@@ -225,21 +200,13 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     inFlight = controller = undefined;
   };
 
-  const stop = () => {
-    abort();
-    closeStream?.();
-    closeStream = undefined;
-    down = false;
-  };
-
   /**
-   * The one place that starts and stops work. The store runs while it has subscribers and the page is visible:
-   * it keeps the stream (if any) open and, unless the stream is up, polls when `nextAt` comes.
+   * The one place that starts and stops work. The store runs while it has subscribers and the page is visible,
+   * and polls when `nextAt` comes.
    */
   const update = () => {
-    if (!live || !listeners.size || globalThis.document?.hidden) return stop();
-    if (stream) closeStream ??= stream(hooks);
-    if ((stream && !down) || inFlight) return;
+    if (!live || !listeners.size || globalThis.document?.hidden) return abort();
+    if (inFlight) return;
     clearTimeout(timer);
     const delay = nextAt - now();
     if (delay <= 0) poll();
@@ -249,29 +216,8 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   /** Drop what is running (it answers for an old context, or was cut off) and fetch at once. */
   const restart = () => {
     nextAt = 0;
-    stop();
+    abort();
     update();
-  };
-
-  const hooks: SnapshotStreamHooks = {
-    endpoint: endpoint!,
-    context: () => context,
-    // Nothing loaded yet: only the placeholder has version ''.
-    version: () => snapshot.version || undefined,
-    onOpen: () => {
-      down = false;
-      abort();
-    },
-    onPayload: payload,
-    onError: fail,
-    // Updates may have been missed while the stream was going down: poll now, then on the interval.
-    onDown: () => {
-      if (closeStream) {
-        down = true;
-        nextAt = 0;
-        update();
-      }
-    },
   };
 
   // Visibility and connectivity matter only while someone is subscribed. (Adding a listener twice, or removing one

@@ -45,7 +45,8 @@ describe('snapshot-store import graph', () => {
     };
     visit(join(srcDir, 'snapshot-store.ts'));
     const reached = [...seen].map((f) => relative(srcDir, f)).sort();
-    expect(reached).toContain('exposure.ts');
+    expect(reached).toContain('polling-store.ts');
+    expect(reached).toContain('stream-store.ts');
     expect(reached).toContain('internal/sse.ts');
     expect(reached.filter((f) => /evaluator|parse-definitions|murmur|schema/.test(f))).toEqual([]);
   });

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openStream, sendJson, startServer, waitFor, type SeenRequest, type TestServer } from '../test/helpers/server';
 import { createSnapshotStore, decodeContextParam, encodeContextParam } from './snapshot-store';
 import type { ExposureEvent, FlagSnapshot, SnapshotState, SnapshotStore } from './types';
@@ -8,9 +8,16 @@ import type { ExposureEvent, FlagSnapshot, SnapshotState, SnapshotStore } from '
 let server: TestServer | undefined;
 let store: SnapshotStore | undefined;
 
+beforeEach(() => {
+  // Retries (polls after a failure, stream reconnects) wait their shortest delay, 100 ms: the backoff itself is
+  // tested in polling-store.test.ts with a fake clock.
+  vi.spyOn(Math, 'random').mockReturnValue(0);
+});
+
 afterEach(async () => {
   store?.close();
   store = undefined;
+  vi.restoreAllMocks();
   await server?.close();
   server = undefined;
   setVisibility('visible');
@@ -18,6 +25,7 @@ afterEach(async () => {
 
 let visibility: DocumentVisibilityState = 'visible';
 Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => visibility });
+Object.defineProperty(document, 'hidden', { configurable: true, get: () => visibility === 'hidden' });
 function setVisibility(next: DocumentVisibilityState): void {
   visibility = next;
   document.dispatchEvent(new Event('visibilitychange'));
@@ -67,7 +75,7 @@ async function startEndpoint(initial: Partial<EndpointControl> = {}): Promise<{ 
       return;
     }
     if (control.mode === 'invalid-json') return sendJson(res, '<html>oops</html>');
-    if (control.mode === 'bad-shape') return sendJson(res, { version: 'x', flags: { a: { value: true, reason: 'MAYBE' } } });
+    if (control.mode === 'bad-shape') return sendJson(res, { version: 'x', flags: { a: { value: true, reason: 42 } } });
     const { context } = JSON.parse(seen.body || '{}') as { context?: { userId?: string } };
     const snapshot = snapshotFor(control.values, context);
     const etag = `"${snapshot.version}"`;
@@ -98,7 +106,7 @@ function recordStates(s: SnapshotStore): SnapshotState[] {
   return states;
 }
 
-const fast = { pollInterval: 15, retry: { base: 5, max: 20 } };
+const fast = { pollInterval: 15 };
 
 describe('createSnapshotStore: lifecycle', () => {
   it('the first subscriber starts polling; the last unsubscribe stops it and aborts the request in flight', async () => {
@@ -293,7 +301,7 @@ describe('createSnapshotStore: updates', () => {
     store.setSnapshot(s2);
     expect(states).toHaveLength(2);
     expect(states[1]?.snapshot.flags.a).toBe(s1.flags.a);
-    expect(() => store?.setSnapshot({ version: 1 } as never)).toThrow('@halyard/core: store.setSnapshot() got an invalid snapshot: $.version expected a string');
+    expect(() => store?.setSnapshot({ version: 1 } as never)).toThrow('@halyard/core: invalid snapshot: $.version expected a string');
     expect(() => createSnapshotStore({ snapshot: { version: 'v', flags: { x: {} } } as never })).toThrow(/\$\.flags\["x"\]\.value/);
   });
 });

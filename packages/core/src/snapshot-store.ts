@@ -1,5 +1,5 @@
-// The batteries-included browser store: `createPollingSnapshotStore` plus the SSE client for `stream`. Size-sensitive
-// apps (and @halyard/react) use `createPollingSnapshotStore` directly and opt into `sseStream()`.
+// The batteries-included browser store: `createPollingSnapshotStore`, or with `stream` the store `sseStream()`
+// builds. Size-sensitive apps (and @halyard/react) use `createPollingSnapshotStore` directly and opt into `sseStream()`.
 import { createPollingSnapshotStore, type PollingSnapshotStoreOptions } from './polling-store';
 import { encodeContextParam, sseStream } from './sse-stream';
 import { toError } from './internal/errors';
@@ -7,7 +7,7 @@ import type { EvaluationContext, SnapshotStore } from './types';
 
 export { encodeContextParam };
 
-export interface SnapshotStoreOptions extends Omit<PollingSnapshotStoreOptions, 'stream'> {
+export interface SnapshotStoreOptions extends PollingSnapshotStoreOptions {
   /**
    * Live updates over server-sent events (needs `endpoint`): `true` uses `GET ${endpoint}?stream=1`, a string is the stream URL.
    * When a context is set it is appended as `context=<base64url(JSON)>` — it ends up in URLs, so in server and
@@ -23,7 +23,7 @@ export interface SnapshotStoreOptions extends Omit<PollingSnapshotStoreOptions, 
 /**
  * Creates the browser-side flag store: it holds a per-user snapshot of evaluated flags and keeps it fresh from
  * the app's flags endpoint, by polling and optionally over server-sent events. Framework-agnostic. Behaviour as
- * `createPollingSnapshotStore`, which this is, plus the SSE client for `stream`.
+ * `createPollingSnapshotStore`, which this is, or with `stream` as `sseStream()` (polling only while the stream is down).
  *
  * @example
  * const store = createSnapshotStore({ endpoint: '/api/flags', snapshot: window.__FLAGS__, context: { userId } });
@@ -31,21 +31,15 @@ export interface SnapshotStoreOptions extends Omit<PollingSnapshotStoreOptions, 
  */
 export function createSnapshotStore(options: SnapshotStoreOptions = {}): SnapshotStore {
   const { stream, heartbeatTimeout, ...rest } = options;
-  const pollInterval = options.pollInterval ?? 30_000;
-  return createPollingSnapshotStore({
-    ...rest,
-    stream:
-      stream === undefined || stream === false
-        ? undefined
-        : sseStream({
-            url: typeof stream === 'string' ? stream : undefined,
-            headers: options.headers,
-            fetch: options.fetch,
-            timeout: options.timeout,
-            heartbeatTimeout,
-            retry: { base: options.retry?.base, max: options.retry?.max ?? Math.max(60_000, pollInterval) },
-          }),
-  });
+  if (stream === undefined || stream === false) return createPollingSnapshotStore(rest);
+  return sseStream({
+    url: typeof stream === 'string' ? stream : undefined,
+    headers: options.headers,
+    fetch: options.fetch,
+    heartbeatTimeout,
+    // Reconnects back off like polls: from 1 s, up to a minute or one poll interval if longer.
+    retry: { max: Math.max(60_000, options.pollInterval ?? 30_000) },
+  })(rest);
 }
 
 /**

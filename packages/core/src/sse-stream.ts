@@ -1,6 +1,6 @@
 import { resolveBackoff, type BackoffOptions } from './internal/backoff';
 import { createSseConnection } from './internal/sse';
-import type { SnapshotStream } from './polling-store';
+import { withStream, type SnapshotStream } from './stream-store';
 import type { EvaluationContext } from './types';
 
 export interface SseStreamOptions {
@@ -23,17 +23,17 @@ export interface SseStreamOptions {
 }
 
 /**
- * Live flag updates over server-sent events for a snapshot store: `GET <endpoint>?stream=1` answering
+ * Live flag updates over server-sent events (see `withStream`): `GET <endpoint>?stream=1` answering
  * `text/event-stream` with `event: update` / `data: <FlagSnapshot JSON>` (and `id: <version>`). Runs over `fetch`
  * (so it can send headers and detect a silent connection), reconnects with backoff and `Last-Event-ID`, and the
  * store polls while it is down. A separate import so apps that only poll do not ship it.
  *
  * @example
- * const store = createPollingSnapshotStore({ endpoint: '/api/flags', stream: sseStream() });
  * <FlagProvider endpoint="/api/flags" stream={sseStream()} />
+ * const store = sseStream()({ endpoint: '/api/flags' }); // the options of createPollingSnapshotStore
  */
 export function sseStream(options: SseStreamOptions = {}): SnapshotStream {
-  return (hooks) => {
+  return withStream((hooks) => {
     const base = options.url ?? withParam(hooks.endpoint, 'stream', '1');
     const connection = createSseConnection({
       fetch: options.fetch,
@@ -60,7 +60,7 @@ export function sseStream(options: SseStreamOptions = {}): SnapshotStream {
     });
     connection.start();
     return () => connection.stop();
-  };
+  });
 }
 
 export function withParam(url: string, name: string, value: string): string {

@@ -40,11 +40,10 @@ export interface PagesFlagProviderProps {
 export function PagesFlagProvider(props: PagesFlagProviderProps): ReactNode {
   const latest = useRef(props);
   const [store] = useState<SnapshotStore>(() =>
-    createPollingSnapshotStore({
+    (props.stream ? sseStream() : createPollingSnapshotStore)({
       snapshot: props.snapshot,
       endpoint: props.endpoint ?? '/api/flags',
       pollInterval: props.pollInterval,
-      stream: props.stream ? sseStream() : undefined,
       onExposure: (event) => latest.current.onExposure?.(event),
       onError: (error) => latest.current.onError?.(error),
     }),

@@ -42,13 +42,15 @@ function App(props: Omit<FlagProviderProps, 'children'>) {
   );
 }
 
-/** jsdom is always "visible"; tests flip it like a browser tab does. `undefined` restores jsdom's own getter. */
+/** jsdom is always "visible"; tests flip it like a browser tab does. `undefined` restores jsdom's own getters. */
 function setVisibility(state: DocumentVisibilityState | undefined): void {
   if (state === undefined) {
     delete (document as { visibilityState?: unknown }).visibilityState;
+    delete (document as { hidden?: unknown }).hidden;
     return;
   }
   Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => state === 'hidden' });
   document.dispatchEvent(new Event('visibilitychange'));
 }
 

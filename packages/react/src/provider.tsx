@@ -11,8 +11,9 @@ export interface FlagProviderProps {
   /** Milliseconds between polls while the tab is visible. Default 30 000. */
   pollInterval?: number;
   /**
-   * A live-update channel: `sseStream()` streams server-sent events from `endpoint` (`?stream=1`) and polls only
-   * while the stream is down. Imported separately so apps that only poll do not ship the SSE client.
+   * Live updates: `sseStream()` streams server-sent events from `endpoint` (`?stream=1`) and polls only while the
+   * stream is down (`withStream` builds other channels). Read once, at mount. Imported separately so apps that only
+   * poll do not ship the streaming code.
    */
   stream?: SnapshotStream;
   /**
@@ -54,7 +55,7 @@ export function FlagProvider(props: FlagProviderProps): ReactNode {
     const c = { p: props } as StoreContext;
     const s = (c.s =
       props.store ??
-      createPollingSnapshotStore({
+      (props.stream ?? createPollingSnapshotStore)({
         ...props,
         onExposure: (event) => c.p.onExposure?.(event),
         onError: (error) => c.p.onError?.(error),

@@ -7,6 +7,10 @@ describe('checkSnapshot', () => {
     expect(checkSnapshot(snapshot)).toBeUndefined();
   });
 
+  it('accepts any string reason: OpenFeature allows custom ones', () => {
+    expect(checkSnapshot({ version: 'v', flags: { a: { value: true, reason: 'EXPERIMENT_OVERRIDE' }, b: { value: 1, reason: '' } } })).toBeUndefined();
+  });
+
   it.each([
     [null, '$'],
     [[], '$'],
@@ -15,8 +19,10 @@ describe('checkSnapshot', () => {
     [{ version: 'v', flags: [] }, '$.flags'],
     [{ version: 'v', flags: { a: 1 } }, '$.flags["a"]'],
     [{ version: 'v', flags: { a: { reason: 'DEFAULT' } } }, '$.flags["a"].value'],
-    [{ version: 'v', flags: { a: { value: 1, reason: 'NOPE' } } }, '$.flags["a"].reason'],
+    [{ version: 'v', flags: { a: { value: 1, reason: 42 } } }, '$.flags["a"].reason'],
+    [{ version: 'v', flags: { a: { value: 1, reason: null } } }, '$.flags["a"].reason'],
     [{ version: 'v', flags: { a: { value: 1 } } }, '$.flags["a"].reason'],
+    [{ version: 'v', flags: { ok: { value: 1, reason: 'STATIC' }, 'b"c': { value: 1, reason: ['STATIC'] } } }, '$.flags["b\\"c"].reason'],
   ])('rejects %j at %s', (value, path) => {
     // "<path> <what is wrong>": the path ends at the first space.
     const problem = checkSnapshot(value);

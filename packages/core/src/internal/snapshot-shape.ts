@@ -1,3 +1,6 @@
+/** `JSON.stringify`, shared so a bundle spells it once. */
+export const json = JSON.stringify;
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value == 'object' && !!value && !Array.isArray(value);
 
@@ -12,7 +15,7 @@ export function checkSnapshot(value: unknown): string | undefined {
   if (typeof value.version != 'string') return '$.version expected a string';
   if (!isRecord(value.flags)) return '$.flags expected an object';
   for (const [key, entry] of Object.entries(value.flags)) {
-    const at = `$.flags[${JSON.stringify(key)}]`;
+    const at = `$.flags[${json(key)}]`;
     if (!isRecord(entry)) return `${at} expected an object`;
     if (entry.value === undefined) return `${at}.value is missing`;
     if (typeof entry.reason != 'string') return `${at}.reason expected a string`;

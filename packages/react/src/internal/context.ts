@@ -35,15 +35,21 @@ export function useSelect<T>(c: StoreContext, select: (state: SnapshotState) => 
 }
 
 /**
- * One flag's snapshot entry. The store keeps unchanged entries' identity across updates, so a component re-renders
- * only when *its* flag changes. The exposure is recorded after commit (an effect), never during render, and only
- * when the entry changes; the store de-duplicates per flag/variant/unit. A missing flag is `false` (cheaper than
- * `undefined` to produce; callers only test it for truthiness).
+ * One flag's snapshot entry. The store keeps unchanged entries' identity across updates, so a component re-renders only when *its* flag
+ * changes. The exposure is recorded after commit (an effect), never during render, and only when the entry
+ * changes; the store de-duplicates per flag/variant/unit. (It repeats `useStoreContext` and `useSelect` inline:
+ * most apps use only entry hooks, and one function instead of three is bytes in every bundle.)
  */
-export function useEntry(key: string, hook: string): SnapshotFlag | false | undefined {
-  const c = useStoreContext(hook);
+export function useEntry(key: string, hook: string): SnapshotFlag | undefined {
+  const c = useContext(Ctx);
+  if (!c) throw Error(`@halyard/react: ${hook} must be used inside <FlagProvider>`);
   // Own keys only: a flag named like an Object.prototype member ("constructor") must not read the prototype's.
-  const entry = useSelect(c, ({ snapshot: { flags } }) => Object.hasOwn(flags, key) && flags[key]);
+  const select = ({ snapshot: { flags } }: SnapshotState) => (Object.hasOwn(flags, key) ? flags[key] : undefined);
+  const entry = useSyncExternalStore(
+    c.u,
+    () => select(c.s.getSnapshot()),
+    () => select(c.i),
+  );
   useEffect(() => {
     if (entry) c.s.expose(key);
   }, [c, key, entry]);
