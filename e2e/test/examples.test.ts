@@ -44,6 +44,7 @@ describe('Next.js example (built, next start)', () => {
         expect(html).toContain(`data-testid="checkout" data-variant="${variant}"`);
         expect(html).not.toContain(`data-variant="${variant === 'new' ? 'old' : 'new'}"`);
         expect(html).toContain(`data-color="${users.colors[uid]}"`);
+        expect(html).toContain('data-testid="flags-origin">flags.json<');
       }
       const context = await visitor(next, uid);
       const page = await context.newPage();

@@ -99,6 +99,7 @@ describe('Next.js example on the live flag service', () => {
     await page.goto(`${next.url}/checkout`);
     await page.waitForSelector(AI);
     await streamOpen;
+    expect(await page.textContent('[data-testid="flags-origin"]')).toBe('flag service');
     await screenshot(page, 'live-next-ai-on');
     let navigations = 0;
     page.on('framenavigated', (frame) => frame === page.mainFrame() && navigations++);

@@ -18,7 +18,7 @@ export function exampleFlagSource(env: NodeJS.ProcessEnv = process.env): { sourc
     if (!sdkKey?.startsWith('hy_sdk_')) {
       throw new Error(
         `express-example: HALYARD_URL is set, so HALYARD_SDK_KEY must be a server SDK key (hy_sdk_…), got ${sdkKey ? `"${sdkKey.slice(0, 10)}…"` : 'nothing'}; ` +
-          'create one with `pnpm halyard keys create --type sdk --env development`, or unset HALYARD_URL to use flags.json',
+          'create one with `pnpm halyard keys create --type sdk --env development --name express-example`, or unset HALYARD_URL to use flags.json',
       );
     }
     const definitions = `${url.replace(/\/+$/, '')}/sdk/v1/definitions`;

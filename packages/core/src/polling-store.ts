@@ -40,16 +40,6 @@ export interface PollingSnapshotStoreOptions {
 const now = () => Date.now();
 
 /**
- * `value` as a snapshot, or a TypeError with the problem. A caller's value (`own`) gets the package named here (the
- * stack shows the call); for an answer from the endpoint, `fail` adds it and the request.
- */
-function validated(value: unknown, own?: boolean): FlagSnapshot {
-  const problem = checkSnapshot(value);
-  if (problem) throw TypeError(`${own ? '@halyard/core: ' : ''}invalid snapshot: ${problem}`);
-  return value as FlagSnapshot;
-}
-
-/**
  * The browser-side flag store behind `createSnapshotStore` and `@halyard/react`. It only polls; for live updates
  * build the store with a stream instead (`sseStream()(options)`, or `stream={sseStream()}` on `FlagProvider`), so
  * apps that only poll ship none of the streaming code.
@@ -81,7 +71,6 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   const exposed = onExposure && new Set<string>();
   // Wrapped per subscription, so one function subscribed twice counts twice.
   const listeners = new Set<() => void>();
-  const initial = options.snapshot && validated(options.snapshot, true);
   // Whether this store may ever fetch; `close()` turns it off for good.
   let live = endpoint != null && !(options.isServer ?? typeof window == 'undefined');
   let context = options.context;
@@ -94,7 +83,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   let state!: SnapshotState;
   // When the next poll is due: at once without flags, else one interval after the last answer (or a backoff
   // delay after a failure). A new context or coming back online makes it due at once.
-  let nextAt = initial ? now() + every : 0;
+  let nextAt = options.snapshot ? now() + every : 0;
   let failures = 0;
   // The next poll or, while a request is in flight, its timeout.
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -123,9 +112,16 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
       });
     }
   };
-  set(initial ? 'ready' : 'loading', initial || { version: '', flags: {} });
+  set('loading', { version: '', flags: {} });
 
-  const accept = ({ version, flags }: FlagSnapshot) => {
+  /**
+   * Takes `value` as the snapshot the server confirmed, or throws a TypeError with the problem. A caller's value
+   * (`own`) gets the package named (the stack shows the call); for an answer, `fail` adds it and the request.
+   */
+  const accept = (value: unknown, own?: boolean) => {
+    const problem = checkSnapshot(value);
+    if (problem) throw TypeError(`${own ? '@halyard/core: ' : ''}invalid snapshot: ${problem}`);
+    const { version, flags } = value as FlagSnapshot;
     const prev = snapshot.flags;
     // Unchanged entries keep their object, so a UI bound to one flag re-renders only when that flag changed. (An
     // inherited member such as `constructor` never serialises like an entry, so it is never reused.)
@@ -138,17 +134,8 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     );
   };
 
-  const payload = (body: unknown) => accept(validated(body));
-
-  const fail = (cause: unknown, where = '') => {
-    const error = Error(`@halyard/core: ${where}${(cause as Error)?.message ?? cause}`, { cause });
-    try {
-      onError?.(error);
-    } catch {
-      // The store's own state handling must not depend on a callback behaving.
-    }
-    set(updatedAt ? 'stale' : 'error', snapshot, error);
-  };
+  // The initial snapshot (e.g. the one the server rendered with) makes the store `ready` at once.
+  if (options.snapshot) accept(options.snapshot, true);
 
   /** Fetch now, unless a request is in flight (then that one's promise). Never rejects. */
   const poll = (): Promise<void> =>
@@ -172,15 +159,23 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
           if (response.status == 304) {
             if (updatedAt) set('ready');
           } else if (response.ok) {
-            payload(JSON.parse(text));
+            accept(JSON.parse(text));
             // Only a body we accepted may be confirmed by a later 304.
             etag = response.headers.get('etag');
           } else throw Error(`HTTP ${response.status}`);
           failures = 0;
         }
-      } catch (error) {
+      } catch (cause) {
         if (mine == controller) {
-          fail(error, `POST ${endpoint}: `);
+          // The cause's message says it all (no `{ cause }`: bytes in every app).
+          const error = Error(`@halyard/core: POST ${endpoint}: ${(cause as Error)?.message ?? cause}`);
+          try {
+            onError?.(error);
+          } catch {
+            // The store's own state handling must not depend on a callback behaving.
+          }
+          // The last good flags stay: `stale`, or `error` while there are none.
+          set(updatedAt ? 'stale' : 'error', snapshot, error);
           // Full jitter: a random delay below the ceiling spreads thousands of retrying clients out.
           delay = RETRY_MIN + Math.random() * Math.min(cap, RETRY_BASE * 2 ** failures++);
         }
@@ -252,7 +247,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
       restart();
     },
     setSnapshot(next) {
-      accept(validated(next, true));
+      accept(next, true);
     },
     expose(key) {
       const entry = Object.hasOwn(snapshot.flags, key) && snapshot.flags[key];

@@ -93,7 +93,10 @@ describe('withStream', () => {
 
   it('reports channel errors through onError and polls once to resync (its failure makes the store stale)', async () => {
     let failing = true;
-    server = await startServer((_req, res) => (failing ? res.writeHead(500).end() : sendJson(res, snap('fresh', false))));
+    server = await startServer((_req, res) => {
+      if (failing) res.writeHead(500).end();
+      else sendJson(res, snap('fresh', false));
+    });
     const { channel, stream } = manualChannel();
     const errors: string[] = [];
     store = stream({ endpoint: `${server.url}/flags`, snapshot: snap('a', true), pollInterval: 60_000, onError: (e) => errors.push(e.message) });

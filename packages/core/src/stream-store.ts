@@ -62,20 +62,27 @@ export function withStream(channel: SnapshotChannel): SnapshotStream {
     let subscribers = 0;
     // The channel is connecting or up: it delivers every change, so polls need no request.
     let up = true;
+    // The last request the store made was answered here.
+    let local = false;
     let closeChannel: Unsubscribe | undefined;
 
     const store = createPollingSnapshotStore({
       ...options,
-      fetch: (input, init) => (up ? Promise.resolve(new Response(null, { status: 304 })) : (options.fetch ?? fetch)(input, init)),
+      fetch: (input, init) => ((local = up) ? Promise.resolve(new Response(null, { status: 304 })) : (options.fetch ?? fetch)(input, init)),
     });
 
-    /** A real request now, whatever the channel does. The store calls `fetch` synchronously, so `up` is read here. */
-    const poll = () => {
+    /**
+     * A real request now, whatever the channel does (`refresh()`, a resync). The store calls `fetch` synchronously,
+     * so `up` is read right here; when it joined a request in flight that is answered locally, it asks again.
+     */
+    const poll = async (): Promise<void> => {
       const was = up;
       up = false;
       const done = store.refresh();
+      const joined = local;
       up = was;
-      return done;
+      await done;
+      if (joined && live) return poll();
     };
 
     const hooks: SnapshotStreamHooks = {
@@ -104,7 +111,7 @@ export function withStream(channel: SnapshotChannel): SnapshotStream {
       onDown() {
         if (closeChannel) {
           up = false;
-          void store.refresh();
+          void poll();
         }
       },
     };

@@ -128,7 +128,7 @@ describe('HalyardWebProvider', () => {
 
   it('reports PROVIDER_ERROR when the new context cannot be fetched, and READY once its snapshot arrives', async () => {
     await OpenFeature.setContext({ targetingKey: 'someone' });
-    const provider = new HalyardWebProvider({ endpoint: server.endpoint, ...browserLike, retry: { base: 60_000 } });
+    const provider = new HalyardWebProvider({ endpoint: server.endpoint, ...browserLike });
     await OpenFeature.setProviderAndWait(provider);
     const client = OpenFeature.getClient();
 
@@ -153,7 +153,7 @@ describe('HalyardWebProvider', () => {
     const snapshot = createEvaluator(definitionsOf(flagsDocument())).evaluateAll({ userId: 'beta-user' });
     server.setFailing(true);
     await OpenFeature.setContext({ targetingKey: 'beta-user' });
-    const provider = new HalyardWebProvider({ endpoint: server.endpoint, snapshot, ...browserLike, retry: { base: 60_000 } });
+    const provider = new HalyardWebProvider({ endpoint: server.endpoint, snapshot, ...browserLike });
     const client = OpenFeature.getClient();
     const stale = nextCall<{ message?: string } | undefined>((handler) => client.addHandler(ProviderEvents.Stale, handler));
     await OpenFeature.setProviderAndWait(provider);
@@ -165,7 +165,7 @@ describe('HalyardWebProvider', () => {
   it('fails initialization when the first snapshot cannot be loaded', async () => {
     server.setFailing(true);
     await expect(
-      OpenFeature.setProviderAndWait(new HalyardWebProvider({ endpoint: server.endpoint, ...browserLike, retry: { base: 60_000 } })),
+      OpenFeature.setProviderAndWait(new HalyardWebProvider({ endpoint: server.endpoint, ...browserLike })),
     ).rejects.toThrow(/could not load the flag snapshot.*503/);
     expect(OpenFeature.getClient().providerStatus).toBe(ProviderStatus.ERROR);
   });

@@ -27,7 +27,9 @@ export interface FlagProviderProps {
   onError?: (error: Error) => void;
   /**
    * A prebuilt store (tests, `@halyard/testing`, sharing one store between roots). When given, the props above
-   * except `context` are ignored, and the provider never closes it: whoever built it owns it.
+   * except `context` are ignored, and the provider never closes it: whoever built it owns it. Its methods are
+   * called detached, as plain functions (as the stores of `@halyard/core` allow: a class-based store must bind
+   * them), and `setContext` after every render (it must ignore a context equal to the current one in JSON form).
    */
   store?: SnapshotStore;
   children?: ReactNode;
@@ -53,15 +55,14 @@ export function FlagProvider(props: FlagProviderProps): ReactNode {
     // Callbacks are read through the latest props (`p`), so inline arrow functions neither recreate the store nor
     // go stale.
     const c = { p: props } as StoreContext;
-    const s = (c.s =
+    c.s =
       props.store ??
       (props.stream ?? createPollingSnapshotStore)({
         ...props,
         onExposure: (event) => c.p.onExposure?.(event),
         onError: (error) => c.p.onError?.(error),
-      }));
-    c.u = (listener) => s.subscribe(listener);
-    c.i = s.getSnapshot();
+      });
+    c.i = c.s.getSnapshot();
     return c;
   });
   // Insertion effects run before any layout or passive effect, so children's exposures already see new callbacks.

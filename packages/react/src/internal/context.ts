@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useInsertionEffect, useState, useSyncExternalStore } from 'react';
-import type { JsonValue, SnapshotFlag, SnapshotState, SnapshotStore, Unsubscribe } from '@halyard/core';
+import type { JsonValue, SnapshotFlag, SnapshotState, SnapshotStore } from '@halyard/core';
 import type { FlagProviderProps } from '../provider';
 
 // The other modules take React's hooks from here: a bundle then has one `import {…} from "react"` statement
@@ -10,8 +10,6 @@ export { useEffect, useInsertionEffect, useState };
 export interface StoreContext {
   /** The store. */
   s: SnapshotStore;
-  /** `store.subscribe`, bound once so useSyncExternalStore never resubscribes (stores may be class instances). */
-  u: (listener: () => void) => Unsubscribe;
   /** The state at mount: the server snapshot, so hydration renders exactly what SSR rendered. */
   i: SnapshotState;
   /** The provider's latest props, for its callbacks. */
@@ -26,9 +24,10 @@ export function useStoreContext(hook: string): StoreContext {
   return c;
 }
 
+// `c.s.subscribe` is passed as is, detached: store methods must not need `this` (see `FlagProviderProps.store`).
 export function useSelect<T>(c: StoreContext, select: (state: SnapshotState) => T): T {
   return useSyncExternalStore(
-    c.u,
+    c.s.subscribe,
     () => select(c.s.getSnapshot()),
     () => select(c.i),
   );
@@ -46,7 +45,7 @@ export function useEntry(key: string, hook: string): SnapshotFlag | undefined {
   // Own keys only: a flag named like an Object.prototype member ("constructor") must not read the prototype's.
   const select = ({ snapshot: { flags } }: SnapshotState) => (Object.hasOwn(flags, key) ? flags[key] : undefined);
   const entry = useSyncExternalStore(
-    c.u,
+    c.s.subscribe,
     () => select(c.s.getSnapshot()),
     () => select(c.i),
   );
