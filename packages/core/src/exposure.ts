@@ -27,10 +27,10 @@ export interface ExposureTracker {
 
 /**
  * Records that `flag` served `variant` to `unit` in `seen`, forgetting the oldest key beyond `max` (a Set iterates
- * in insertion order, which makes that O(1)); `false` when it was recorded already. The de-duplication behind
- * every exposure API, shared so the browser store (size-sensitive) need not ship a whole tracker.
+ * in insertion order, which makes that O(1)); `false` when it was recorded already. (The browser store keeps a
+ * smaller, cruder memory of its own: see `createPollingSnapshotStore`'s `onExposure`.)
  */
-export function isNewExposure(seen: Set<string>, max: number, flag: string, variant?: string, unit?: string): boolean {
+function isNewExposure(seen: Set<string>, max: number, flag: string, variant?: string, unit?: string): boolean {
   // JSON keeps the parts apart whatever they contain, and tells an absent part (null) from an empty one.
   const key = JSON.stringify([flag, variant, unit]);
   if (seen.has(key)) return false;

@@ -36,9 +36,6 @@ export interface PollingSnapshotStoreOptions {
   isServer?: boolean;
 }
 
-// Not `Date.now` itself: fake clocks in tests replace `Date` after this module loaded.
-const now = () => Date.now();
-
 /**
  * The browser-side flag store behind `createSnapshotStore` and `@halyard/react`. It only polls; for live updates
  * build the store with a stream instead (`sseStream()(options)`, or `stream={sseStream()}` on `FlagProvider`), so
@@ -63,6 +60,7 @@ const now = () => Date.now();
  * const unsubscribe = store.subscribe(() => render(store.getSnapshot().snapshot.flags));
  */
 export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions = {}): SnapshotStore {
+  // Times come from `Date.now()` at each use, never a saved `Date.now`: fake clocks in tests replace `Date` later.
   const { endpoint, onError, onExposure, pollInterval = 30_000 } = options;
   // How long an answer stays fresh; `pollInterval: 0` never polls on a timer.
   const every = pollInterval > 0 ? pollInterval : Infinity;
@@ -72,7 +70,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   // Wrapped per subscription, so one function subscribed twice counts twice.
   const listeners = new Set<() => void>();
   // Whether this store may ever fetch; `close()` turns it off for good.
-  let live = endpoint != null && !(options.isServer ?? typeof window == 'undefined');
+  let live = !!endpoint && !(options.isServer ?? typeof window == 'undefined');
   let context = options.context;
   // What `getSnapshot()` returns is rebuilt from these by `set`.
   let snapshot!: FlagSnapshot;
@@ -83,7 +81,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
   let state!: SnapshotState;
   // When the next poll is due: at once without flags, else one interval after the last answer (or a backoff
   // delay after a failure). A new context or coming back online makes it due at once.
-  let nextAt = options.snapshot ? now() + every : 0;
+  let nextAt = options.snapshot ? Date.now() + every : 0;
   let failures = 0;
   // The next poll or, while a request is in flight, its timeout.
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -98,7 +96,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
    */
   const set = (nextStatus: FlagStatus, next = snapshot, error?: Error) => {
     if (nextStatus != status || next != snapshot || error?.message != problem?.message) {
-      if (nextStatus == 'ready' && (next != snapshot || !updatedAt)) updatedAt = now();
+      if (nextStatus == 'ready' && (next != snapshot || !updatedAt)) updatedAt = Date.now();
       state = { snapshot: (snapshot = next), status: (status = nextStatus), updatedAt, error: (problem = error) };
       listeners.forEach((listener) => {
         try {
@@ -116,7 +114,8 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
 
   /**
    * Takes `value` as the snapshot the server confirmed, or throws a TypeError with the problem. A caller's value
-   * (`own`) gets the package named (the stack shows the call); for an answer, `fail` adds it and the request.
+   * (`own`) gets the package named (the stack shows the call); for an answer, the catch in `poll` adds it and the
+   * request.
    */
   const accept = (value: unknown, own?: boolean) => {
     const problem = checkSnapshot(value);
@@ -144,7 +143,8 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
       let delay = every;
       // No poll is due while a request is in flight: the timer bounds the request instead.
       clearTimeout(timer);
-      timer = setTimeout(() => mine.abort(Error('timed out')), TIMEOUT);
+      // Plain strings as reasons (here and for HTTP errors): the catch below only reads a message, and bytes count.
+      timer = setTimeout(() => mine.abort('timed out'), TIMEOUT);
       try {
         const response = await (options.fetch ?? fetch)(endpoint!, {
           method: 'POST',
@@ -162,7 +162,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
             accept(JSON.parse(text));
             // Only a body we accepted may be confirmed by a later 304.
             etag = response.headers.get('etag');
-          } else throw Error(`HTTP ${response.status}`);
+          } else throw `HTTP ${response.status}`;
           failures = 0;
         }
       } catch (cause) {
@@ -183,7 +183,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
       if (mine == controller) {
         // Done: the same cleanup as abandoning it (which also clears the timeout).
         abort();
-        nextAt = now() + delay;
+        nextAt = Date.now() + delay;
         update();
       }
     })());
@@ -203,7 +203,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     if (!live || !listeners.size || globalThis.document?.hidden) return abort();
     if (inFlight) return;
     clearTimeout(timer);
-    const delay = nextAt - now();
+    const delay = nextAt - Date.now();
     if (delay <= 0) poll();
     else if (delay < Infinity) timer = setTimeout(poll, delay);
   };
@@ -252,14 +252,15 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     expose(key) {
       const entry = Object.hasOwn(snapshot.flags, key) && snapshot.flags[key];
       const unit = context?.userId;
-      // One string per (flag, variant, unit); NUL never occurs in flag keys or variants.
+      // One string per (flag, variant, unit). Parts containing NUL, or the variant "undefined" next to no variant,
+      // could share a key: at worst one exposure goes unreported.
       const id = `${key}\0${entry && entry.variant}\0${unit}`;
       if (exposed && entry && entry.reason != 'ERROR' && !exposed.has(id)) {
         // A bounded memory without bookkeeping: start over when full (a key may then fire once more).
         if (exposed.size >= 10_000) exposed.clear();
         exposed.add(id);
         try {
-          onExposure!({ flag: key, variant: entry.variant, value: entry.value, reason: entry.reason, unit, timestamp: now() });
+          onExposure!({ flag: key, variant: entry.variant, value: entry.value, reason: entry.reason, unit, timestamp: Date.now() });
         } catch {
           // Analytics must never break reading a flag.
         }

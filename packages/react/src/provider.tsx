@@ -73,7 +73,7 @@ export function FlagProvider(props: FlagProviderProps): ReactNode {
   // After every render: setContext compares contexts in wire form (equal JSON is an identical request, so no
   // refetch). Our own store already has the first context; a prebuilt store gets it when given.
   useEffect(() => {
-    if (props.context || !props.store) value.s.setContext(props.context);
+    if (!props.store || props.context) value.s.setContext(props.context);
   });
 
   return <Ctx.Provider value={value}>{props.children}</Ctx.Provider>;

@@ -34,10 +34,10 @@ export function useSelect<T>(c: StoreContext, select: (state: SnapshotState) => 
 }
 
 /**
- * One flag's snapshot entry. The store keeps unchanged entries' identity across updates, so a component re-renders only when *its* flag
- * changes. The exposure is recorded after commit (an effect), never during render, and only when the entry
- * changes; the store de-duplicates per flag/variant/unit. (It repeats `useStoreContext` and `useSelect` inline:
- * most apps use only entry hooks, and one function instead of three is bytes in every bundle.)
+ * One flag's snapshot entry. The store keeps unchanged entries' identity across updates, so a component re-renders
+ * only when *its* flag changes. The exposure is recorded after commit (an effect), never during render, and only
+ * when the entry changes; the store de-duplicates per flag/variant/unit. (It repeats `useStoreContext` and
+ * `useSelect` inline: most apps use only entry hooks, and one function instead of three is bytes in every bundle.)
  */
 export function useEntry(key: string, hook: string): SnapshotFlag | undefined {
   const c = useContext(Ctx);
