@@ -20,3 +20,20 @@ export type { ExposureTracker, ExposureTrackerOptions } from './exposure';
 export { DefinitionsError } from './internal/problems';
 export { importUnleash, unleashKey, unleashContext, unleashResult, createUnleashAdapter, UNLEASH_OFF_VARIANT, UNLEASH_ON_VARIANT, UNLEASH_ROLLOUT_SEED, UNLEASH_VARIANT_SEED } from './unleash';
 export type { UnleashImportResult, UnleashImportIssue, UnleashContext, UnleashContextOptions, UnleashVariant, UnleashResult, UnleashAdapter } from './unleash';
+export {
+  createProblemReporter,
+  snapshotETag,
+  ifNoneMatch,
+  mergeClientContext,
+  pickClientContext,
+  parseFlagsBody,
+  contextFromBody,
+  contextFromBodyText,
+  contextFromParam,
+  createSnapshotEventStream,
+  FlagsRequestError,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_BODY_LIMIT,
+  MAX_REMEMBERED_PROBLEMS,
+} from './endpoint';
+export type { FlagsEndpointOptions, ProblemReporter, SnapshotEventStream, SnapshotEventStreamOptions } from './endpoint';

@@ -1,21 +1,23 @@
-import { decodeContextParam } from '@halyard/core';
-import type { EvaluationContext, FlagSnapshot } from '@halyard/core';
+import {
+  contextFromBody,
+  contextFromBodyText,
+  contextFromParam,
+  createSnapshotEventStream,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  FlagsRequestError,
+  ifNoneMatch,
+  mergeClientContext,
+  parseFlagsBody,
+  snapshotETag,
+} from '@halyard/core';
+import type { EvaluationContext } from '@halyard/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { LazyRequestFlags } from './internal/request-flags';
 import { createShared, describe, resolveContext, type Shared } from './internal/shared';
 import type { FlagsHandlerOptions } from './types';
 
-const DEFAULT_BODY_LIMIT = 16 * 1024;
-const DEFAULT_HEARTBEAT = 15_000;
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const SCOPE = '@halyard/express';
 
 /**
  * Serves the per-user flag snapshot that `<FlagProvider endpoint>` (from `@halyard/react`) polls:
@@ -39,7 +41,7 @@ export function flagsHandler(options: FlagsHandlerOptions): RequestHandler {
   const shared = createShared(options, 'flagsHandler()');
   const allowed = new Set(options.allowClientContext ?? []);
   const streamEnabled = options.stream !== false;
-  const heartbeat = options.heartbeatInterval ?? DEFAULT_HEARTBEAT;
+  const heartbeat = options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const varyOn = ['Cookie', 'Authorization', ...(shared.verifier ? [shared.verifier.header] : [])];
 
@@ -53,7 +55,7 @@ export function flagsHandler(options: FlagsHandlerOptions): RequestHandler {
     for (const header of varyOn) res.vary(header);
     const wantsStream = streamEnabled && method === 'GET' && (queryParam(req, 'stream') === '1' || (req.get('accept') ?? '').includes('text/event-stream'));
     handle(req, res, wantsStream).catch((error: unknown) => {
-      if (error instanceof HttpError) {
+      if (error instanceof FlagsRequestError) {
         if (!res.headersSent) res.status(error.status).json({ error: error.message });
         return;
       }
@@ -64,7 +66,7 @@ export function flagsHandler(options: FlagsHandlerOptions): RequestHandler {
 
   async function handle(req: Request, res: Response, wantsStream: boolean): Promise<void> {
     const clientContext = wantsStream ? streamContext(req) : req.method === 'POST' ? await bodyContext(req) : undefined;
-    const context = merge(clientContext, resolveContext(shared, req));
+    const context = mergeClientContext(resolveContext(shared, req), clientContext);
     if (shared.client.getSnapshot().definitions === undefined) {
       res.setHeader('Retry-After', '1');
       res.setHeader('Cache-Control', 'no-store');
@@ -76,35 +78,18 @@ export function flagsHandler(options: FlagsHandlerOptions): RequestHandler {
       return;
     }
     const snapshot = new LazyRequestFlags(req, shared, context).snapshot();
-    const etag = `"${snapshot.version}"`;
+    const etag = snapshotETag(snapshot);
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('ETag', etag);
-    if (etagMatches(req.get('if-none-match'), etag)) {
+    if (ifNoneMatch(req.get('if-none-match'), etag)) {
       res.status(304).end();
       return;
     }
     res.status(200).json(snapshot);
   }
 
-  function pick(raw: unknown, where: string): EvaluationContext | undefined {
-    if (allowed.size === 0 || raw === undefined || raw === null) return undefined;
-    if (typeof raw !== 'object' || Array.isArray(raw)) throw new HttpError(400, `@halyard/express: ${where} must be a JSON object`);
-    const picked: EvaluationContext = {};
-    for (const name of allowed) {
-      if (Object.prototype.hasOwnProperty.call(raw, name)) picked[name] = (raw as Record<string, unknown>)[name];
-    }
-    return picked;
-  }
-
   function streamContext(req: Request): EvaluationContext | undefined {
-    const param = queryParam(req, 'context');
-    if (param === undefined || allowed.size === 0) return undefined;
-    try {
-      return pick(decodeContextParam(param), 'the context parameter');
-    } catch (error) {
-      if (error instanceof HttpError) throw error;
-      throw new HttpError(400, describe(error));
-    }
+    return contextFromParam(queryParam(req, 'context'), allowed, SCOPE);
   }
 
   async function bodyContext(req: Request): Promise<EvaluationContext | undefined> {
@@ -112,30 +97,12 @@ export function flagsHandler(options: FlagsHandlerOptions): RequestHandler {
     if (allowed.size === 0) return undefined;
     let body: unknown = (req as { body?: unknown }).body;
     if (body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0 && !req.readableEnded)) {
-      const text = await readBody(req, bodyLimit);
-      if (text.trim() === '') return undefined;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new HttpError(400, '@halyard/express: the flags request body must be JSON like {"context":{...}}');
-      }
-    } else if (typeof body === 'string' || Buffer.isBuffer(body)) {
-      try {
-        body = JSON.parse(String(body));
-      } catch {
-        throw new HttpError(400, '@halyard/express: the flags request body must be JSON like {"context":{...}}');
-      }
+      return contextFromBodyText(await readBody(req, bodyLimit), allowed, SCOPE);
     }
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new HttpError(400, '@halyard/express: the flags request body must be a JSON object like {"context":{...}}');
-    }
-    return pick((body as { context?: unknown }).context, 'body.context');
+    // A body parser that kept the raw text (express.text() / express.raw()): an empty one is not JSON either.
+    if (typeof body === 'string' || Buffer.isBuffer(body)) body = parseFlagsBody(String(body), SCOPE);
+    return contextFromBody(body, allowed, SCOPE);
   }
-}
-
-/** Client-sent attributes first, server-derived ones over them: the server always has the last word. */
-function merge(client: EvaluationContext | undefined, server: EvaluationContext): EvaluationContext {
-  return client === undefined ? server : { ...client, ...server };
 }
 
 function stream(req: Request, res: Response, shared: Shared, context: EvaluationContext, heartbeat: number): void {
@@ -148,51 +115,21 @@ function stream(req: Request, res: Response, shared: Shared, context: Evaluation
   res.flushHeaders();
   req.socket.setNoDelay?.(true);
 
-  const lastEventId = req.get('last-event-id');
-  let sent: string | undefined = lastEventId;
-  let closed = false;
-
-  const write = (chunk: string): void => {
-    if (closed) return;
-    res.write(chunk);
-    (res as unknown as { flush?: () => void }).flush?.();
-  };
-  const push = (): void => {
-    let snapshot: FlagSnapshot;
-    try {
-      snapshot = new LazyRequestFlags(req, shared, context).snapshot();
-    } catch (error) {
-      shared.report(new Error(`@halyard/express: flags stream could not evaluate: ${describe(error)}`, { cause: error }), req);
-      return;
-    }
-    if (snapshot.version === sent) return;
-    sent = snapshot.version;
-    write(`event: update\nid: ${snapshot.version}\ndata: ${JSON.stringify(snapshot)}\n\n`);
-  };
-
-  write(': halyard flags stream\n\n');
-  push();
-  const unsubscribe = shared.client.subscribe(push);
-  const timer = heartbeat > 0 ? setInterval(() => write(': ping\n\n'), heartbeat) : undefined;
-  timer?.unref?.();
-  const cleanup = (): void => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    if (timer !== undefined) clearInterval(timer);
-  };
-  res.on('close', cleanup);
-  res.on('error', cleanup);
-}
-
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false;
-  if (header.trim() === '*') return true;
-  for (const part of header.split(',')) {
-    const candidate = part.trim().replace(/^W\//, '');
-    if (candidate === etag) return true;
-  }
-  return false;
+  const events = createSnapshotEventStream({
+    client: shared.client,
+    evaluate: () => new LazyRequestFlags(req, shared, context).snapshot(),
+    lastEventId: req.get('last-event-id'),
+    heartbeatInterval: heartbeat,
+    write(chunk) {
+      res.write(chunk);
+      // compression() buffers unless flushed, which would hold events back.
+      (res as unknown as { flush?: () => void }).flush?.();
+    },
+    onEvaluateError: (error) =>
+      shared.report(new Error(`@halyard/express: flags stream could not evaluate: ${describe(error)}`, { cause: error }), req),
+  });
+  res.on('close', events.close);
+  res.on('error', events.close);
 }
 
 /** Works whatever query parser the app configured (Express 4's extended, Express 5's simple, or none). */
@@ -219,7 +156,7 @@ function readBody(req: Request, limit: number): Promise<string> {
       if (size > limit) {
         cleanup();
         req.resume();
-        reject(new HttpError(413, `@halyard/express: the flags request body is larger than ${limit} bytes`));
+        reject(new FlagsRequestError(`@halyard/express: the flags request body is larger than ${limit} bytes`, 413));
         return;
       }
       chunks.push(chunk);

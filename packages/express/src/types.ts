@@ -1,4 +1,4 @@
-import type { EvaluationContext, EvaluationDetails, FlagClient, FlagSnapshot, JsonValue } from '@halyard/core';
+import type { EvaluationContext, EvaluationDetails, FlagClient, FlagsEndpointOptions, FlagSnapshot, JsonValue } from '@halyard/core';
 import type { Request } from 'express';
 
 /** Literal types widened to their primitive, so `req.flags.value('button-color', 'blue')` is a `string`. */
@@ -64,20 +64,10 @@ export interface HalyardOptions {
   overrides?: OverrideOptions;
 }
 
-/** Options of {@link flagsHandler}. */
-export interface FlagsHandlerOptions extends HalyardOptions {
-  /**
-   * Context attributes a browser may send in the POST body (`{ context: {...} }`) or the stream's `context`
-   * parameter. Default: none — the context comes only from `context(req)`, so a user cannot ask for somebody
-   * else's flags. Named attributes are accepted as plain JSON values; server-derived attributes always win.
-   */
-  allowClientContext?: readonly string[];
-  /** Serve server-sent events on `GET ?stream=1` (or `Accept: text/event-stream`). Default `true`. */
-  stream?: boolean;
-  /** Interval of `: ping` comments on open streams, in ms. Default 15,000 (the browser store reconnects after 37.5 s of silence). */
-  heartbeatInterval?: number;
-  /** Largest POST body read, in bytes. Default 16 KiB. */
-  bodyLimit?: number;
-}
+/**
+ * Options of {@link flagsHandler}: the {@link HalyardOptions} plus the endpoint options shared with every adapter
+ * (`allowClientContext`, `stream`, `heartbeatInterval`, `bodyLimit`; see `FlagsEndpointOptions` in `@halyard/core`).
+ */
+export interface FlagsHandlerOptions extends HalyardOptions, FlagsEndpointOptions {}
 
 export type { FlagClient };

@@ -1,3 +1,4 @@
+import { createProblemReporter } from '@halyard/core';
 import type { EvaluationContext, FlagClient } from '@halyard/core';
 import type { Request } from 'express';
 import { createOverrideVerifier, type OverrideVerifier } from '../overrides';
@@ -12,8 +13,6 @@ export interface Shared {
   report(error: Error, req: Request | undefined, dedupeKey?: string): void;
 }
 
-const MAX_REMEMBERED = 1000;
-
 export function createShared(options: HalyardOptions, where: string): Shared {
   if (options === null || typeof options !== 'object') throw new TypeError(`@halyard/express: ${where} needs an options object { client, context }`);
   const { client, context } = options;
@@ -25,29 +24,12 @@ export function createShared(options: HalyardOptions, where: string): Shared {
   }
   const onError: ErrorHandler = options.onError ?? defaultOnError;
   const verifier = options.overrides === undefined ? undefined : createOverrideVerifier(options.overrides, where);
-  const seen = new Set<string>();
-  let seenVersion: string | undefined;
+  const report = createProblemReporter(client, onError);
   return {
     client,
     contextFn: context,
     verifier,
-    report(error, req, dedupeKey) {
-      if (dedupeKey !== undefined) {
-        const version = client.getSnapshot().version;
-        if (version !== seenVersion) {
-          seen.clear();
-          seenVersion = version;
-        }
-        if (seen.has(dedupeKey)) return;
-        if (seen.size >= MAX_REMEMBERED) seen.clear();
-        seen.add(dedupeKey);
-      }
-      try {
-        onError(error, req);
-      } catch {
-        // A throwing error handler must not turn a flag problem into a failed request.
-      }
-    },
+    report: (error, req, dedupeKey) => report(error, dedupeKey, req),
   };
 }
 

@@ -1,10 +1,9 @@
-import { createExposureTracker } from '@halyard/core';
+import { createExposureTracker, createProblemReporter, mergeClientContext } from '@halyard/core';
 import type { EvaluationContext, EvaluationDetails, ExposureTracker, FlagClient, FlagSnapshot, JsonValue, SnapshotFlag } from '@halyard/core';
 import type { HalyardNextOptions, NextContextFn, RequestInfo, ServerFlags, Widen } from '../types';
 import { loadRethrow, rethrowControlFlow } from './control-flow';
 
 const EMPTY: FlagSnapshot = Object.freeze({ version: '', flags: Object.freeze({}) }) as FlagSnapshot;
-const MAX_REMEMBERED = 1000;
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Per-app state shared by every request: the client, the context function, exposures and deduplicated logging. */
@@ -27,8 +26,6 @@ export function createEngine(options: HalyardNextOptions, where: string): Engine
     throw new TypeError(`@halyard/next: ${where} needs { context: ({ cookies, headers }) => ({ userId: ... }) } to know who is asking`);
   }
   const onError = options.onError ?? ((error: Error) => console.error('@halyard/next: flag problem; rendering with defaults:', error));
-  const seen = new Set<string>();
-  let seenVersion: string | undefined;
   const tracker = options.onExposure
     ? createExposureTracker(options.onExposure, { onError: (error) => onError(new Error('@halyard/next: onExposure threw', { cause: error })) })
     : undefined;
@@ -37,23 +34,7 @@ export function createEngine(options: HalyardNextOptions, where: string): Engine
     contextFn: context,
     tracker,
     readyTimeout: options.readyTimeout ?? 2_000,
-    report(error, dedupeKey) {
-      if (dedupeKey !== undefined) {
-        const version = client.getSnapshot().version;
-        if (version !== seenVersion) {
-          seen.clear();
-          seenVersion = version;
-        }
-        if (seen.has(dedupeKey)) return;
-        if (seen.size >= MAX_REMEMBERED) seen.clear();
-        seen.add(dedupeKey);
-      }
-      try {
-        onError(error);
-      } catch {
-        // A throwing logger must not turn a flag problem into a failed page.
-      }
-    },
+    report: createProblemReporter(client, onError),
   };
 }
 
@@ -105,7 +86,7 @@ export function evaluateAll(engine: Engine, context: EvaluationContext): FlagSna
 
 export async function evaluateRequest(engine: Engine, info: RequestInfo, clientContext?: EvaluationContext): Promise<{ context: EvaluationContext; snapshot: FlagSnapshot }> {
   const server = await resolveContext(engine, info);
-  const context = clientContext === undefined ? server : { ...clientContext, ...server };
+  const context = mergeClientContext(server, clientContext);
   await whenReady(engine);
   return { context, snapshot: evaluateAll(engine, context) };
 }
