@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HEARTBEAT_INTERVAL,
+  resolveEndpointOptions,
+  wantsEventStream,
   contextFromBody,
   contextFromBodyText,
   contextFromParam,
@@ -215,5 +219,23 @@ describe('createSnapshotEventStream', () => {
     });
     expect(events.closed).toBe(true);
     expect(client.listeners.size).toBe(0);
+  });
+});
+
+describe('resolveEndpointOptions / wantsEventStream', () => {
+  it('applies the documented defaults and keeps explicit values', () => {
+    const d = resolveEndpointOptions({});
+    expect([...d.allowed]).toEqual([]);
+    expect(d).toMatchObject({ stream: true, heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL, bodyLimit: DEFAULT_BODY_LIMIT });
+    const e = resolveEndpointOptions({ allowClientContext: ['locale'], stream: false, heartbeatInterval: 5, bodyLimit: 10 });
+    expect(e.allowed.has('locale')).toBe(true);
+    expect(e).toMatchObject({ stream: false, heartbeatInterval: 5, bodyLimit: 10 });
+  });
+
+  it('asks for the stream only with ?stream=1 or an event-stream Accept header', () => {
+    expect(wantsEventStream('1', null)).toBe(true);
+    expect(wantsEventStream(null, 'text/event-stream')).toBe(true);
+    expect(wantsEventStream('0', 'application/json')).toBe(false);
+    expect(wantsEventStream(undefined, undefined)).toBe(false);
   });
 });

@@ -32,6 +32,40 @@ export interface FlagsEndpointOptions {
   bodyLimit?: number;
 }
 
+/** `FlagsEndpointOptions` with every default applied, as adapters use them per request. */
+export interface ResolvedEndpointOptions {
+  readonly allowed: ReadonlySet<string>;
+  readonly stream: boolean;
+  readonly heartbeatInterval: number;
+  readonly bodyLimit: number;
+}
+
+/**
+ * Applies the defaults of `FlagsEndpointOptions` once, when an adapter builds its handler, so every adapter
+ * agrees on them.
+ *
+ * @example
+ * const { allowed, stream, heartbeatInterval, bodyLimit } = resolveEndpointOptions(options);
+ */
+export function resolveEndpointOptions(options: FlagsEndpointOptions): ResolvedEndpointOptions {
+  return {
+    allowed: new Set(options.allowClientContext ?? []),
+    stream: options.stream !== false,
+    heartbeatInterval: options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+  };
+}
+
+/**
+ * Whether a GET asks for the server-sent-events stream: `?stream=1` or an `Accept: text/event-stream` header.
+ *
+ * @example
+ * if (options.stream && wantsEventStream(url.searchParams.get('stream'), request.headers.get('accept'))) { ... }
+ */
+export function wantsEventStream(streamParam: string | null | undefined, accept: string | null | undefined): boolean {
+  return streamParam === '1' || (accept ?? '').includes('text/event-stream');
+}
+
 /**
  * A bad flags request: `status` is the HTTP status to answer with (400 or 413), `message` names the fix.
  *

@@ -31,9 +31,11 @@ export {
   contextFromBodyText,
   contextFromParam,
   createSnapshotEventStream,
+  resolveEndpointOptions,
+  wantsEventStream,
   FlagsRequestError,
   DEFAULT_HEARTBEAT_INTERVAL,
   DEFAULT_BODY_LIMIT,
   MAX_REMEMBERED_PROBLEMS,
 } from './endpoint';
-export type { FlagsEndpointOptions, ProblemReporter, SnapshotEventStream, SnapshotEventStreamOptions } from './endpoint';
+export type { FlagsEndpointOptions, ResolvedEndpointOptions, ProblemReporter, SnapshotEventStream, SnapshotEventStreamOptions } from './endpoint';

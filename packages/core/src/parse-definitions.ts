@@ -402,26 +402,9 @@ function checkServe(c: Checker, v: unknown, path: string, flag: FlagContext): Se
   if (hasSplit) {
     c.fields(v, path, SPLIT_SERVE_FIELDS, 'a split serve');
     const split = checkSplit(c, own(v, 'split'), field(path, 'split'), flag);
-    let ok = split !== undefined;
     const out: { split: SplitSlice[]; bucketBy?: string; salt?: string; seed?: number } = { split: split ?? [] };
-    if (has(v, 'bucketBy')) {
-      const b = c.attributePath(own(v, 'bucketBy'), field(path, 'bucketBy'), 'bucketBy');
-      if (b === undefined) ok = false;
-      else out.bucketBy = b;
-    }
-    if (has(v, 'salt')) {
-      const s = own(v, 'salt');
-      if (typeof s !== 'string' || s.length > 200) {
-        c.add(field(path, 'salt'), `"salt" must be a string of at most 200 characters, got ${describe(s)}`);
-        ok = false;
-      } else out.salt = s;
-    }
-    if (has(v, 'seed')) {
-      const s = checkSeed(c, own(v, 'seed'), field(path, 'seed'));
-      if (s === undefined) ok = false;
-      else out.seed = s;
-    }
-    return ok ? out : undefined;
+    const hashOk = checkHashing(c, v, path, out);
+    return split !== undefined && hashOk ? out : undefined;
   }
   c.add(path, 'serve needs either "variant" (one variant for everyone) or "split" (a weighted split)');
   return undefined;
@@ -446,6 +429,16 @@ function checkRollout(c: Checker, v: unknown, path: string): RuleRollout | undef
     ok = false;
   }
   const out: RuleRollout = { weight: weight as number, total: total as number };
+  if (!checkHashing(c, v, path, out)) ok = false;
+  return ok ? out : undefined;
+}
+
+/**
+ * The unit and hash settings splits and rule rollouts share (`bucketBy`, `salt`, `seed`): validates the ones
+ * present into `out` and reports every problem; false when any is invalid.
+ */
+function checkHashing(c: Checker, v: Obj, path: string, out: { bucketBy?: string; salt?: string; seed?: number }): boolean {
+  let ok = true;
   if (has(v, 'bucketBy')) {
     const b = c.attributePath(own(v, 'bucketBy'), field(path, 'bucketBy'), 'bucketBy');
     if (b === undefined) ok = false;
@@ -463,7 +456,7 @@ function checkRollout(c: Checker, v: unknown, path: string): RuleRollout | undef
     if (s === undefined) ok = false;
     else out.seed = s;
   }
-  return ok ? out : undefined;
+  return ok;
 }
 
 function operandCount(c: Checker, values: unknown[], path: string, op: Operator, exact: number | 'many'): boolean {

@@ -3,8 +3,8 @@ import {
   contextFromBodyText,
   contextFromParam,
   createSnapshotEventStream,
-  DEFAULT_BODY_LIMIT,
-  DEFAULT_HEARTBEAT_INTERVAL,
+  resolveEndpointOptions,
+  wantsEventStream,
   FlagsRequestError,
   ifNoneMatch,
   mergeClientContext,
@@ -39,10 +39,7 @@ const SCOPE = '@halyard/express';
  */
 export function flagsHandler(options: FlagsHandlerOptions): RequestHandler {
   const shared = createShared(options, 'flagsHandler()');
-  const allowed = new Set(options.allowClientContext ?? []);
-  const streamEnabled = options.stream !== false;
-  const heartbeat = options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL;
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const { allowed, stream: streamEnabled, heartbeatInterval: heartbeat, bodyLimit } = resolveEndpointOptions(options);
   const varyOn = ['Cookie', 'Authorization', ...(shared.verifier ? [shared.verifier.header] : [])];
 
   return function halyardFlagsHandler(req: Request, res: Response, next: NextFunction): void {
@@ -53,7 +50,7 @@ export function flagsHandler(options: FlagsHandlerOptions): RequestHandler {
       return;
     }
     for (const header of varyOn) res.vary(header);
-    const wantsStream = streamEnabled && method === 'GET' && (queryParam(req, 'stream') === '1' || (req.get('accept') ?? '').includes('text/event-stream'));
+    const wantsStream = streamEnabled && method === 'GET' && wantsEventStream(queryParam(req, 'stream'), req.get('accept'));
     handle(req, res, wantsStream).catch((error: unknown) => {
       if (error instanceof FlagsRequestError) {
         if (!res.headersSent) res.status(error.status).json({ error: error.message });

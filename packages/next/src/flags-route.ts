@@ -2,8 +2,8 @@ import {
   contextFromBodyText,
   contextFromParam,
   createSnapshotEventStream,
-  DEFAULT_BODY_LIMIT,
-  DEFAULT_HEARTBEAT_INTERVAL,
+  resolveEndpointOptions,
+  wantsEventStream,
   FlagsRequestError,
   ifNoneMatch,
   mergeClientContext,
@@ -48,10 +48,7 @@ const NO_STORE = 'private, no-store';
  */
 export function createFlagsRoute(options: FlagsRouteOptions): FlagsRoute {
   const engine = createEngine(options, 'createFlagsRoute()');
-  const allowed = new Set(options.allowClientContext ?? []);
-  const streamEnabled = options.stream !== false;
-  const heartbeat = options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL;
-  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const { allowed, stream: streamEnabled, heartbeatInterval: heartbeat, bodyLimit } = resolveEndpointOptions(options);
 
   async function bodyContext(request: Request): Promise<EvaluationContext | undefined> {
     if (allowed.size === 0) return undefined;
@@ -85,7 +82,7 @@ export function createFlagsRoute(options: FlagsRouteOptions): FlagsRoute {
   return {
     GET(request) {
       const url = new URL(request.url);
-      const stream = streamEnabled && (url.searchParams.get('stream') === '1' || (request.headers.get('accept') ?? '').includes('text/event-stream'));
+      const stream = streamEnabled && wantsEventStream(url.searchParams.get('stream'), request.headers.get('accept'));
       return handle(
         request,
         () => (stream ? contextFromParam(url.searchParams.get('context'), allowed, SCOPE) : undefined),
