@@ -1,24 +1,28 @@
 /**
- * `pnpm bench` (second part): what `@halyard/express` costs an Express app, in requests per second.
+ * `pnpm bench` (second part): what `@halyard/express` costs an Express app. Four apps answer the same JSON shape
+ * (src/internal/express-apps.ts): bare, behind an empty middleware (Express's own price per layer), behind
+ * `halyard()` reading no flag, and reading 5 flags for a different user on every request.
+ * Targets: < 3 % loss without a read, < 10 % with 5 reads.
  *
- * Four apps answering the same JSON shape, served by ONE child process (so the load generator never competes
- * with them inside one event loop):
- * - bare:       `GET /checkout` answering a small JSON body with constant flag values;
- * - noop:       the same behind an empty `(req, res, next) => next()` — what ANY middleware layer costs in Express;
- * - middleware: the same behind `halyard({ client, context })`, reading no flag;
- * - 5 reads:    the same route reading its 5 values from flags (3 × isEnabled, value, variant) for a random user.
+ * Requests per second with autocannon (10 connections, a new user per request). The apps run in one child
+ * process, the load generator in this one; R rounds of every app, order rotated each round. Each app's loss is
+ * the median over rounds of its throughput against bare IN THE SAME ROUND, so a machine that speeds up or slows
+ * down between rounds moves both sides of every ratio; the per-round range is printed beside it. Server CPU time
+ * per request and the middleware's own cost without HTTP are printed too. Verdicts are printed, never asserted.
  *
- * autocannon drives each app in R interleaved rounds (order rotated each round), after a warm-up; the median
- * round of each app is reported, and the losses are ratios of medians. Targets: < 3 % loss without a read,
- * < 10 % with 5 reads. The numbers are printed, never asserted.
+ * (Counting instructions with callgrind was tried as a load-independent alternative: windows of the same app
+ * varied by up to 30 % with where V8's collections fell, so it is not part of the benchmark.)
  *
  * Flags: --rounds N (default 5), --duration S (seconds per measurement, default 3), --connections N (default 10),
- * --quick (3 rounds of 1 s).
+ * --pin, --quick (3 rounds of 1 s).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { APP_NAMES, type AppName } from './internal/express-apps';
+import { formatTable } from './internal/table';
 
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -26,80 +30,27 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const quick = argv.includes('--quick');
-
-const FLAGS = {
-  schemaVersion: 1 as const,
-  version: 'bench',
-  flags: {
-    'new-checkout': {
-      variants: { on: true, off: false },
-      enabled: true,
-      offVariant: 'off',
-      defaultServe: { split: [{ variant: 'on', percentage: 50 }, { variant: 'off', percentage: 50 }] },
-    },
-    'button-color': {
-      variants: { blue: 'blue', green: 'green', orange: 'orange' },
-      enabled: true,
-      offVariant: 'blue',
-      defaultServe: { split: [{ variant: 'blue', weight: 1 }, { variant: 'green', weight: 1 }, { variant: 'orange', weight: 1 }] },
-    },
-    'ai-recommendations': { variants: { on: true, off: false }, enabled: false, offVariant: 'off', defaultServe: { variant: 'on' } },
-    'beta-banner': {
-      variants: { on: true, off: false },
-      enabled: true,
-      offVariant: 'off',
-      rules: [{ conditions: [{ attribute: 'country', operator: 'in' as const, values: ['FR', 'DE', 'NL'] }], serve: { variant: 'on' } }],
-      defaultServe: { variant: 'off' },
-    },
-    'page-size': { variants: { small: 10, large: 50 }, enabled: true, offVariant: 'small', defaultServe: { variant: 'large' } },
-  },
+const TARGETS: Partial<Record<AppName, number>> = { middleware: 3, reads: 10 };
+const LABELS: Record<AppName, string> = {
+  bare: 'bare Express route',
+  noop: '+ empty middleware (ref.)',
+  middleware: '+ halyard(), no flag read',
+  reads: '+ halyard(), 5 flags read',
 };
 
-async function server(): Promise<void> {
-  const { default: express } = await import('express');
-  const { createFlagClient, staticSource } = await import('@halyard/core');
-  const { halyard } = await import('@halyard/express');
-  const client = createFlagClient({ source: staticSource(FLAGS) });
-  const context = (req: import('express').Request) => ({ userId: req.get('x-user-id'), country: req.get('x-country') });
+// ---------------------------------------------------------------------------------------------------------------
+// Server side (`--server [--app NAME]`)
 
-  // Same body everywhere, so only the flag work differs.
-  const body = (req: import('express').Request) => ({ ok: true, path: req.path, checkout: false, ai: false, banner: true, size: 50, color: 'blue' });
-  const bare = express();
-  bare.get('/checkout', (req, res) => {
-    res.json(body(req));
-  });
-  const noop = express();
-  noop.use((_req, _res, next) => next());
-  noop.get('/checkout', (req, res) => {
-    res.json(body(req));
-  });
-  const middleware = express();
-  middleware.use(halyard({ client, context }));
-  middleware.get('/checkout', (req, res) => {
-    res.json(body(req));
-  });
-  const reads = express();
-  reads.use(halyard({ client, context }));
-  reads.get('/checkout', (req, res) => {
-    const f = req.flags;
-    res.json({
-      ok: true,
-      path: req.path,
-      checkout: f.isEnabled('new-checkout'),
-      ai: f.isEnabled('ai-recommendations'),
-      banner: f.isEnabled('beta-banner'),
-      size: f.value('page-size', 10),
-      color: f.variant('button-color'),
-    });
-  });
-  const ports: Record<string, number> = {};
-  for (const [name, app] of Object.entries({ bare, noop, middleware, reads })) {
+async function server(): Promise<void> {
+  const { createApps } = await import('./internal/express-apps');
+  const apps = createApps();
+  const only = option('--app') as AppName | undefined;
+  const ports: Partial<Record<AppName, number>> = {};
+  for (const name of only === undefined ? APP_NAMES : [only]) {
     ports[name] = await new Promise<number>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
+      const s = apps[name].listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
     });
   }
-  // The parent asks for CPU time around every measurement: CPU per request is much less sensitive to other load
-  // on a shared machine than requests per second.
   process.on('message', (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
@@ -112,14 +63,14 @@ async function server(): Promise<void> {
 }
 
 /**
- * The middleware's own work in isolation (no HTTP, no Express router): the halyard() handler called directly on a
- * minimal request object, per request, with 0 and 5 reads. CPU-bound and in-process, so far steadier than the
- * HTTP numbers on a busy machine. Returns ns per request.
+ * The middleware's own work with no HTTP and no Express around it: the halyard() handler called directly on a
+ * minimal request object, with 0 and 5 reads. Returns ns per request (median of 5 × 200k).
  */
 async function isolated(): Promise<{ none: number; five: number }> {
   const { createFlagClient, staticSource } = await import('@halyard/core');
   const { halyard } = await import('@halyard/express');
-  const client = createFlagClient({ source: staticSource(FLAGS) });
+  const { EXPRESS_FLAGS } = await import('./internal/express-apps');
+  const client = createFlagClient({ source: staticSource(EXPRESS_FLAGS) });
   const handler = halyard({
     client,
     context: (req) => ({ userId: req.headers['x-user-id'] as string | undefined, country: req.headers['x-country'] as string | undefined }),
@@ -148,41 +99,77 @@ async function isolated(): Promise<{ none: number; five: number }> {
   return { none: measure(false), five: measure(true) };
 }
 
-async function main(): Promise<void> {
+// ---------------------------------------------------------------------------------------------------------------
+// Load side
+
+const selfPath = fileURLToPath(import.meta.url);
+// The source condition lets the benchmark run without a build (tsx compiles the workspace sources).
+const nodeArgs = (): string[] => [
+  ...process.execArgv,
+  ...(process.execArgv.some((a) => a.includes('@halyard/source')) ? [] : ['--conditions=@halyard/source']),
+  selfPath,
+  '--server',
+];
+
+/**
+ * `--pin` (Linux, taskset, ≥ 2 CPUs): the server gets the last CPU to itself, this process (the load generator)
+ * the others. Off by default: on the 2-core VMs this was developed on, pinned rounds varied MORE (bare 9–15k req/s)
+ * than unpinned ones (15–16k), presumably because the host's own work then lands on one of the two.
+ */
+function pinning(): { server: string; load: string } | undefined {
+  const cpus = os.cpus().length;
+  if (!argv.includes('--pin') || process.platform !== 'linux' || cpus < 2) return undefined;
+  const load = cpus === 2 ? '0' : `0-${cpus - 2}`;
+  const self = spawnSync('taskset', ['-apc', load, String(process.pid)], { stdio: 'ignore' });
+  return self.status === 0 ? { server: String(cpus - 1), load } : undefined;
+}
+
+function waitForPorts(child: ChildProcess): Promise<Partial<Record<AppName, number>>> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf('\n');
+      if (newline >= 0) resolve(JSON.parse(out.slice(0, newline)));
+    });
+    child.on('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
+  });
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const pct = (loss: number): string => `${loss >= 0 ? '-' : '+'}${Math.abs(loss).toFixed(1)}%`;
+const verdict = (name: AppName, loss: number): string => {
+  const target = TARGETS[name];
+  return target === undefined ? '' : `< ${target}%: ${loss < target ? 'PASS' : 'MISS'}`;
+};
+
+interface ThroughputResult {
+  rps: Record<AppName, number[]>;
+  cpuUs: Record<AppName, number[]>;
+  isolated: { none: number; five: number };
+}
+
+async function throughput(): Promise<ThroughputResult> {
   const { default: autocannon } = await import('autocannon');
   const rounds = Number(option('--rounds') ?? (quick ? 3 : 5));
   const duration = Number(option('--duration') ?? (quick ? 1 : 3));
   const connections = Number(option('--connections') ?? 10);
-
-  // The source condition lets the benchmark run without a build (tsx compiles the workspace sources once).
-  const conditions = process.execArgv.some((a) => a.includes('@halyard/source')) ? [] : ['--conditions=@halyard/source'];
-  const child = spawn(process.execPath, [...process.execArgv, ...conditions, fileURLToPath(import.meta.url), '--server'], {
+  const pin = pinning();
+  const args = nodeArgs();
+  const child = spawn(pin ? 'taskset' : process.execPath, pin ? ['-c', pin.server, process.execPath, ...args] : args, {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  const ports = await new Promise<Record<'bare' | 'noop' | 'middleware' | 'reads', number>>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(JSON.parse(line));
-    });
-    child.on('exit', (code) => reject(new Error(`benchmark server exited with ${code}`)));
-  });
-
-  const serverCpu = (): Promise<number> =>
+  const ports = (await waitForPorts(child)) as Record<AppName, number>;
+  const ask = <T>(message: string): Promise<T> =>
     new Promise((resolve) => {
-      child.once('message', (micros) => resolve(micros as number));
-      child.send('cpu');
+      child.once('message', (answer) => resolve(answer as T));
+      child.send(message);
     });
-
-  const run = async (port: number, seconds: number): Promise<{ rps: number; cpuUs: number }> => {
-    const before = await serverCpu();
-    const { rps, total } = await load(port, seconds);
-    const after = await serverCpu();
-    return { rps, cpuUs: (after - before) / total };
-  };
-
   const load = (port: number, seconds: number): Promise<{ rps: number; total: number }> =>
     new Promise((resolve, reject) => {
       autocannon(
@@ -201,77 +188,69 @@ async function main(): Promise<void> {
         },
       );
     });
-
-  const names = ['bare', 'noop', 'middleware', 'reads'] as const;
-  const samples: Record<(typeof names)[number], number[]> = { bare: [], noop: [], middleware: [], reads: [] };
-  const cpu: Record<(typeof names)[number], number[]> = { bare: [], noop: [], middleware: [], reads: [] };
-  try {
-    console.log(`@halyard/express overhead — Node ${process.version}, ${os.cpus().length} CPUs, ${connections} connections, ${rounds} rounds × ${duration} s per app`);
-    for (const name of names) await run(ports[name], 1);
-    for (let round = 0; round < rounds; round++) {
-      const order = names.map((_, i) => names[(i + round) % names.length] as (typeof names)[number]);
-      for (const name of order) {
-        const { rps, cpuUs } = await run(ports[name], duration);
-        samples[name].push(rps);
-        cpu[name].push(cpuUs);
-      }
-      console.log(
-        `  round ${round + 1}: ${names.map((n) => `${n} ${Math.round(samples[n][round] ?? 0)} req/s (${(cpu[n][round] ?? 0).toFixed(1)} µs CPU/req)`).join(', ')}`,
-      );
-    }
-  } catch (error) {
-    child.kill();
-    throw error;
-  }
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const run = async (name: AppName, seconds: number): Promise<{ rps: number; cpuUs: number }> => {
+    const before = await ask<number>('cpu');
+    const { rps, total } = await load(ports[name], seconds);
+    const after = await ask<number>('cpu');
+    return { rps, cpuUs: (after - before) / total };
   };
-  const bare = median(samples.bare);
-  const bareCpu = median(cpu.bare);
-  const rows = [
-    ['bare Express route', 'bare', undefined],
-    ['+ empty middleware (ref.)', 'noop', undefined],
-    ['+ halyard(), no flag read', 'middleware', 3],
-    ['+ halyard(), 5 flags read', 'reads', 10],
-  ] as const;
-  const pct = (loss: number): string => `${loss >= 0 ? '-' : '+'}${Math.abs(loss).toFixed(1)}%`;
-  console.log('');
-  console.log(
-    `${'app'.padEnd(28)} ${'req/s'.padStart(8)} ${'vs bare'.padStart(8)} ${'CPU µs/req'.padStart(11)} ${'throughput at CPU'.padStart(18)} ${'target'.padStart(12)}`,
-  );
-  for (const [label, name, target] of rows) {
-    const rps = median(samples[name]);
-    const us = median(cpu[name]);
-    const loss = (1 - rps / bare) * 100;
-    // Throughput a CPU-bound server would lose: bare CPU per request / this app's CPU per request.
-    const cpuLoss = (1 - bareCpu / us) * 100;
-    const verdict = target === undefined ? '' : `< ${target}% ${loss < target ? 'OK' : 'MISS'}/${cpuLoss < target ? 'OK' : 'MISS'}`;
-    const isBare = name === 'bare';
+
+  const rps = { bare: [], noop: [], middleware: [], reads: [] } as Record<AppName, number[]>;
+  const cpuUs = { bare: [], noop: [], middleware: [], reads: [] } as Record<AppName, number[]>;
+  try {
     console.log(
-      `${label.padEnd(28)} ${Math.round(rps).toString().padStart(8)} ${(isBare ? '' : pct(loss)).padStart(8)} ${us.toFixed(1).padStart(11)} ${(isBare ? '' : pct(cpuLoss)).padStart(18)} ${verdict.padStart(12)}`,
+      `requests/s: autocannon, ${connections} connections, ${rounds} rounds × ${duration} s per app` +
+        (pin ? `; server pinned to CPU ${pin.server}, load generator to CPU ${pin.load}` : '; not pinned'),
     );
+    for (const name of APP_NAMES) await run(name, 1);
+    for (let round = 0; round < rounds; round++) {
+      const order = APP_NAMES.map((_, i) => APP_NAMES[(i + round) % APP_NAMES.length] as AppName);
+      for (const name of order) {
+        const sample = await run(name, duration);
+        rps[name].push(sample.rps);
+        cpuUs[name].push(sample.cpuUs);
+      }
+      console.log(`   round ${round + 1}: ${APP_NAMES.map((n) => `${n} ${Math.round(rps[n][round] ?? 0)} req/s`).join(', ')}`);
+    }
+    return { rps, cpuUs, isolated: await ask('isolated') };
+  } finally {
+    child.kill();
   }
-  // Measured in the server process (it loads the workspace sources; this process only drives the load).
-  const micro = await new Promise<{ none: number; five: number }>((resolve) => {
-    child.once('message', (result) => resolve(result as { none: number; five: number }));
-    child.send('isolated');
+}
+
+async function main(): Promise<void> {
+  console.log(`@halyard/express overhead — Node ${process.version}, ${os.cpus().length} CPUs, express ${expressVersion()}\n`);
+  const t = await throughput();
+
+  const bareCpu = median(t.cpuUs.bare);
+  const rows = APP_NAMES.map((name) => {
+    const ratios = t.rps[name].map((r, i) => r / (t.rps.bare[i] as number));
+    const loss = (1 - median(ratios)) * 100;
+    const spread = `${pct((1 - Math.max(...ratios)) * 100)} … ${pct((1 - Math.min(...ratios)) * 100)}`;
+    const isBare = name === 'bare';
+    return [
+      LABELS[name],
+      Math.round(median(t.rps[name])).toLocaleString('en-US'),
+      isBare ? '' : pct(loss),
+      isBare ? '' : spread,
+      median(t.cpuUs[name]).toFixed(1),
+      isBare ? '' : verdict(name, loss),
+    ];
   });
-  child.kill();
-  const bareNs = bareCpu * 1000;
+  console.log(`\n${formatTable(['app', 'req/s (median)', 'vs bare', 'per-round range', 'CPU µs/req', 'verdict'], rows)}`);
   console.log(
-    `\nhalyard() work per request in isolation (median of 5 × 200k): ${micro.none.toFixed(0)} ns without a read, ` +
-      `${micro.five.toFixed(0)} ns with 5 reads = ${((micro.none / bareNs) * 100).toFixed(2)} % / ${((micro.five / bareNs) * 100).toFixed(2)} % ` +
-      `of a bare request's ${bareCpu.toFixed(0)} µs CPU.`,
+    `   "vs bare" is the median over rounds of 1 − app ÷ bare in the same round. halyard() work with no HTTP around it: ` +
+      `${t.isolated.none.toFixed(0)} ns without a read, ${t.isolated.five.toFixed(0)} ns with 5 reads ` +
+      `(${((t.isolated.none / (bareCpu * 1000)) * 100).toFixed(2)} % / ${((t.isolated.five / (bareCpu * 1000)) * 100).toFixed(2)} % of a bare request's ${bareCpu.toFixed(0)} µs CPU).`,
   );
-  console.log(
-    '\nreq/s losses are 1 − median app / median bare; "throughput at CPU" is 1 − bare CPU/request ÷ app CPU/request (server\n' +
-      'process CPU time per request, which other load on the machine disturbs much less). Verdicts: req/s / CPU.\n' +
-      'The empty-middleware row is Express\'s own price for one more middleware layer, paid by any middleware;\n' +
-      `halyard()'s own share without reads is the difference between its row and that one ` +
-      `(${(median(cpu.middleware) - median(cpu.noop)).toFixed(1)} µs CPU/request here).`,
-  );
+}
+
+function expressVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('express/package.json') as { version: string }).version;
+  } catch {
+    return '?';
+  }
 }
 
 if (argv.includes('--server')) await server();

@@ -13,7 +13,7 @@ import {
 } from '@halyard/core';
 import type { EvaluationContext } from '@halyard/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { LazyRequestFlags } from './internal/request-flags';
+import { LazyRequestFlags, RequestFlagsState } from './internal/request-flags';
 import { createShared, describe, resolveContext, type Shared } from './internal/shared';
 import type { FlagsHandlerOptions } from './types';
 
@@ -74,7 +74,7 @@ export function flagsHandler(options: FlagsHandlerOptions): RequestHandler {
       stream(req, res, shared, context, heartbeat);
       return;
     }
-    const snapshot = new LazyRequestFlags(req, shared, context).snapshot();
+    const snapshot = new LazyRequestFlags(req, new RequestFlagsState(shared, context)).snapshot();
     const etag = snapshotETag(snapshot);
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('ETag', etag);
@@ -114,7 +114,7 @@ function stream(req: Request, res: Response, shared: Shared, context: Evaluation
 
   const events = createSnapshotEventStream({
     client: shared.client,
-    evaluate: () => new LazyRequestFlags(req, shared, context).snapshot(),
+    evaluate: () => new LazyRequestFlags(req, new RequestFlagsState(shared, context)).snapshot(),
     lastEventId: req.get('last-event-id'),
     heartbeatInterval: heartbeat,
     write(chunk) {

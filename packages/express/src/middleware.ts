@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { LazyRequestFlags } from './internal/request-flags';
+import { attachFlags } from './internal/attach';
 import { createShared } from './internal/shared';
 import type { HalyardOptions, RequestFlags } from './types';
 
@@ -35,7 +35,7 @@ declare global {
 export function halyard(options: HalyardOptions): RequestHandler {
   const shared = createShared(options, 'halyard()');
   return function halyardMiddleware(req: Request, _res: Response, next: NextFunction): void {
-    req.flags = new LazyRequestFlags(req, shared);
+    attachFlags(req, shared);
     next();
   };
 }

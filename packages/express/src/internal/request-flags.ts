@@ -8,26 +8,42 @@ type Forced = Readonly<Record<string, JsonValue>>;
 const NONE: Forced = Object.freeze({});
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** One memoised read: the details for a flag read with a default of type `tag` (others chain on `next`). */
+interface Memo {
+  readonly tag: string;
+  readonly details: EvaluationDetails<JsonValue>;
+  next: Memo | undefined;
+}
+
 /**
- * `req.flags`: created per request for the price of one small object; the context, overrides, evaluations and
- * snapshot are computed on first use and memoised for the rest of the request.
+ * What `req.flags` computes at most once per request: the context, the overrides, each flag's evaluation and the
+ * snapshot. Deliberately holds no reference to the request: it is the value of a WeakMap keyed by the request
+ * (see attach.ts), and a value that points back at its key keeps both alive past V8's young-generation GC.
  */
-export class LazyRequestFlags implements RequestFlags {
-  private ctx: EvaluationContext | undefined;
-  private forced: Forced | undefined;
-  private cache: Map<string, EvaluationDetails<JsonValue>> | undefined;
-  private snap: FlagSnapshot | undefined;
+export class RequestFlagsState {
+  ctx: EvaluationContext | undefined;
+  forced: Forced | undefined = undefined;
+  memo: Map<string, Memo> | undefined = undefined;
+  snap: FlagSnapshot | undefined = undefined;
 
   constructor(
-    private readonly req: Request,
-    private readonly shared: Shared,
+    readonly shared: Shared,
     context?: EvaluationContext,
   ) {
     this.ctx = context;
   }
+}
+
+/** `req.flags`: a light view joining the request to its memoised state. */
+export class LazyRequestFlags implements RequestFlags {
+  constructor(
+    private readonly req: Request,
+    private readonly state: RequestFlagsState,
+  ) {}
 
   context(): EvaluationContext {
-    return (this.ctx ??= resolveContext(this.shared, this.req));
+    const state = this.state;
+    return (state.ctx ??= resolveContext(state.shared, this.req));
   }
 
   isEnabled(key: string): boolean {
@@ -47,56 +63,71 @@ export class LazyRequestFlags implements RequestFlags {
   }
 
   snapshot(): FlagSnapshot {
-    if (this.snap !== undefined) return this.snap;
+    const state = this.state;
+    if (state.snap !== undefined) return state.snap;
     let base: FlagSnapshot;
     try {
-      base = this.shared.client.evaluateAll(this.context());
+      base = state.shared.client.evaluateAll(this.context());
     } catch (error) {
-      this.shared.report(asError(error, 'evaluateAll() threw; serving an empty snapshot'), this.req);
+      state.shared.report(asError(error, 'evaluateAll() threw; serving an empty snapshot'), this.req);
       base = { version: '', flags: {} };
     }
-    return (this.snap = applyForced(base, this.overrides(), this.shared));
+    return (state.snap = applyForced(base, this.overrides(), state.shared));
   }
 
   private overrides(): Forced {
-    if (this.forced !== undefined) return this.forced;
-    const verifier = this.shared.verifier;
-    if (verifier === undefined) return (this.forced = NONE);
+    const state = this.state;
+    if (state.forced !== undefined) return state.forced;
+    const verifier = state.shared.verifier;
+    if (verifier === undefined) return (state.forced = NONE);
     const header = this.req.headers[verifier.header];
     const token = (Array.isArray(header) ? header[0] : header) ?? readCookie(this.req, verifier.cookie);
-    if (token === undefined || token === '') return (this.forced = NONE);
+    if (token === undefined || token === '') return (state.forced = NONE);
     const result = verifier.verify(token);
     if (result instanceof Error) {
-      this.shared.report(new Error(`@halyard/express: ignored flag override token: ${result.message}`), this.req);
-      return (this.forced = NONE);
+      state.shared.report(new Error(`@halyard/express: ignored flag override token: ${result.message}`), this.req);
+      return (state.forced = NONE);
     }
-    return (this.forced = result);
+    return (state.forced = result);
   }
 
   private read<T extends JsonValue>(key: string, defaultValue: T): EvaluationDetails<T> {
+    const state = this.state;
     const forced = this.overrides();
-    if (forced !== NONE && hasOwn.call(forced, key)) return forcedDetails(key, forced[key] as JsonValue, defaultValue, this.shared);
+    if (forced !== NONE && hasOwn.call(forced, key)) return forcedDetails(key, forced[key] as JsonValue, defaultValue, state.shared);
     // Same key + same default type → same evaluation, except that errors carry the caller's default.
-    const memoKey = `${typeTag(defaultValue)}${key}`;
-    const cache = (this.cache ??= new Map());
-    let details = cache.get(memoKey);
-    if (details === undefined) {
-      try {
-        details = this.shared.client.getDetails<JsonValue>(key, defaultValue, this.context());
-      } catch (error) {
-        details = { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: asError(error, `reading flag "${key}" threw`).message };
-      }
-      cache.set(memoKey, details);
-      if (details.reason === 'ERROR') {
-        this.shared.report(
-          new Error(details.errorMessage ?? `@halyard/express: flag "${key}" failed (${details.errorCode ?? 'GENERAL'})`),
-          this.req,
-          details.errorCode === 'TYPE_MISMATCH' ? `${details.errorCode}\u0000${key}\u0000${typeTag(defaultValue)}` : `${details.errorCode}\u0000${key}`,
-        );
-      }
+    const tag = typeTag(defaultValue);
+    const memo = (state.memo ??= new Map());
+    const first = memo.get(key);
+    let entry = first;
+    while (entry !== undefined && entry.tag !== tag) entry = entry.next;
+    let details: EvaluationDetails<JsonValue>;
+    if (entry !== undefined) details = entry.details;
+    else {
+      details = this.evaluate(key, defaultValue, tag);
+      if (first === undefined) memo.set(key, { tag, details, next: undefined });
+      else first.next = { tag, details, next: first.next };
     }
     if (details.reason === 'ERROR' && details.value !== defaultValue) return { ...details, value: defaultValue } as EvaluationDetails<T>;
     return details as EvaluationDetails<T>;
+  }
+
+  private evaluate(key: string, defaultValue: JsonValue, tag: string): EvaluationDetails<JsonValue> {
+    const shared = this.state.shared;
+    let details: EvaluationDetails<JsonValue>;
+    try {
+      details = shared.client.getDetails<JsonValue>(key, defaultValue, this.context());
+    } catch (error) {
+      details = { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: asError(error, `reading flag "${key}" threw`).message };
+    }
+    if (details.reason === 'ERROR') {
+      shared.report(
+        new Error(details.errorMessage ?? `@halyard/express: flag "${key}" failed (${details.errorCode ?? 'GENERAL'})`),
+        this.req,
+        details.errorCode === 'TYPE_MISMATCH' ? `${details.errorCode}\u0000${key}\u0000${tag}` : `${details.errorCode}\u0000${key}`,
+      );
+    }
+    return details;
   }
 }
 
