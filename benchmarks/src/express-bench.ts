@@ -39,14 +39,13 @@ const LABELS: Record<AppName, string> = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// Server side (`--server [--app NAME]`)
+// Server side (`--server`)
 
 async function server(): Promise<void> {
   const { createApps } = await import('./internal/express-apps');
   const apps = createApps();
-  const only = option('--app') as AppName | undefined;
   const ports: Partial<Record<AppName, number>> = {};
-  for (const name of only === undefined ? APP_NAMES : [only]) {
+  for (const name of APP_NAMES) {
     ports[name] = await new Promise<number>((resolve) => {
       const s = apps[name].listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
     });
