@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `pnpm test`: everything CI checks, in one command, ending with one `N passed, N failed` line.
 // Steps: make sure Chromium and the local services are there, build the packages, typecheck every package,
-// run every vitest project once, then publint + arethetypeswrong on each published package.
+// run every vitest project once, publint + arethetypeswrong on each published package, then the packed-package
+// consumer test (packed/run.mjs: the tarballs installed with npm outside the workspace).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,6 +80,18 @@ for (const dir of packages) {
   if (pkg.private || !pkg.scripts?.['lint:package']) continue;
   check(`publint + attw ${pkg.name}`, run(`package lint ${pkg.name}`, 'pnpm', ['--dir', `packages/${dir}`, 'run', '--silent', 'lint:package']));
 }
+
+// What users install: every published package packed as a registry would, installed with npm into scratch apps
+// outside the workspace, imported, required, rendered (React 18 and 19) and type-checked there (packed/run.mjs).
+console.log('\n▶ packed packages: node packed/run.mjs');
+const { runPackedChecks } = await import('../packed/run.mjs');
+await runPackedChecks({
+  root,
+  check(label, ok, detail) {
+    if (!ok && detail) console.log(detail.replace(/^/gm, '    '));
+    check(label, ok);
+  },
+});
 
 if (failures.length) {
   console.log('\nFailures:');

@@ -81,7 +81,7 @@ const users = buildUsers(USER_COUNT, ID_STYLE);
 const FACTORIES: Array<{ name: string; create: () => Implementation | Promise<Implementation> }> = [
   { name: 'hand-written', create: () => impls.baseline(users) },
   { name: 'halyard getValue', create: () => impls.halyardGetValue(impls.halyardEvaluator(), users) },
-  { name: 'halyard evaluate', create: () => impls.halyardEvaluate(impls.halyardEvaluator(), users) },
+  { name: 'halyard getDetails', create: () => impls.halyardGetDetails(impls.halyardEvaluator(), users) },
   { name: 'halyard flag()', create: () => impls.halyardFlag(impls.halyardEvaluator(), users) },
   { name: 'flagd-core', create: () => impls.flagd(users) },
   { name: 'growthbook', create: () => impls.growthbook(users) },

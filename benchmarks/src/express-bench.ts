@@ -86,7 +86,7 @@ async function isolated(): Promise<{ none: number; five: number }> {
         if (reads) {
           const f = req.flags;
           sink += Number(f.isEnabled('new-checkout')) + Number(f.isEnabled('ai-recommendations')) + Number(f.isEnabled('beta-banner'));
-          sink += f.value('page-size', 10) + (f.variant('button-color')?.length ?? 0);
+          sink += f.getValue('page-size', 10) + (f.variant('button-color')?.length ?? 0);
         }
       }
       samples.push(Number(process.hrtime.bigint() - start) / n);

@@ -69,7 +69,10 @@ async function bundleCli(): Promise<string> {
     format: 'esm',
     target: 'node20',
     conditions: ['@halyard/source'],
-    external: ['fastify', 'pg', 'ioredis', '@electric-sql/pglite'],
+    // Every npm dependency of the server stays external, as when installed; only workspace packages are bundled.
+    external: Object.entries((JSON.parse(readFileSync(join(SERVER_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies)
+      .filter(([, version]) => !version.startsWith('workspace:'))
+      .map(([name]) => name),
     logLevel: 'error',
   });
   return outfile;

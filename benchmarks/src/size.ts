@@ -1,14 +1,17 @@
 /**
- * `pnpm size`: gzipped size of a React app's flag client — provider + one flag hook — for Halyard and peers.
- * Exits 1 when @halyard/react exceeds its 2,048-byte gzip budget (or cannot be bundled). `--analyze` lists what
- * the Halyard bundle is made of; `--markdown` also prints the table as markdown.
+ * `pnpm size`: gzipped size of a React app's flag client — provider + one flag hook — for Halyard and peers,
+ * measured on what ships: the published build of @halyard/react and @halyard/core (built first, turbo-cached),
+ * resolved through `exports` as an installed package. Exits 1 when @halyard/react exceeds its 2,048-byte gzip
+ * budget (or cannot be bundled). `--analyze` lists what the Halyard bundle is made of; `--markdown` also prints
+ * the table as markdown; `--no-build` skips the build.
  */
 import { SIZE_ANCHORS } from './internal/anchors';
-import { ENTRIES, HALYARD_GZIP_BUDGET, measureBundle, type BundleSize } from './internal/bundle-size';
+import { buildHalyardReact, ENTRIES, HALYARD_GZIP_BUDGET, measureBundle, type BundleSize } from './internal/bundle-size';
 import { formatMarkdown, formatTable } from './internal/table';
 
 const markdown = process.argv.includes('--markdown');
 const analyze = process.argv.includes('--analyze');
+if (!process.argv.includes('--no-build')) buildHalyardReact();
 const results = new Map<string, BundleSize | Error>();
 for (const e of ENTRIES) {
   try {
@@ -34,12 +37,13 @@ for (const a of SIZE_ANCHORS.filter((a) => !ENTRIES.some((e) => e.name === a.nam
 }
 
 console.log('React client bundle size: esbuild --bundle --minify --format=esm --platform=browser, react/react-dom external;');
+console.log('Halyard measured on its published dist/ (package.json exports, `import` condition), as installed.');
 console.log('gzip = node:zlib level 9. Anchors: shared anchors file (same machine kind, 2026-11), KB as reported there.\n');
 console.log(formatTable(header, rows));
 if (markdown) console.log(`\n${formatMarkdown(header, rows)}`);
 
 if (halyard && !(halyard instanceof Error) && (analyze || halyard.gzipBytes > HALYARD_GZIP_BUDGET)) {
-  console.log('\n@halyard/react bundle, minified bytes per source file:');
+  console.log('\n@halyard/react bundle, minified bytes per input file:');
   for (const input of halyard.inputs) console.log(`  ${String(input.bytes).padStart(6)}  ${input.path}`);
 }
 for (const [name, r] of results) {

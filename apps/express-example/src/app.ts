@@ -95,7 +95,7 @@ ${ai ? `<section data-testid="ai-recommendations"><h2>Recommended for you <span 
   app.get('/checkout', (req, res) => {
     const flags = req.flags;
     const isNew = flags.isEnabled('new-checkout');
-    const color = flags.value('button-color', 'blue');
+    const color = flags.getValue('button-color', 'blue');
     const total = CART.reduce((sum, p) => sum + p.price, 0);
     const pay = `<button class="pay ${escapeHtml(color)}" data-testid="pay-button" data-color="${escapeHtml(color)}">Pay €${total}</button>`;
     const form = isNew
@@ -116,7 +116,7 @@ ${flags.isEnabled('ai-recommendations') ? `<section data-testid="ai-recommendati
     res.json({
       userId: res.locals.uid,
       checkout: req.flags.isEnabled('new-checkout') ? 'new' : 'old',
-      buttonColor: req.flags.value('button-color', 'blue'),
+      buttonColor: req.flags.getValue('button-color', 'blue'),
       recommendations: req.flags.isEnabled('ai-recommendations') ? RECOMMENDED.map((p) => p.id) : [],
     });
   });

@@ -76,7 +76,7 @@ export function createApps(): Record<AppName, Express> {
       checkout: f.isEnabled('new-checkout'),
       ai: f.isEnabled('ai-recommendations'),
       banner: f.isEnabled('beta-banner'),
-      size: f.value('page-size', 10),
+      size: f.getValue('page-size', 10),
       color: f.variant('button-color'),
     });
   });

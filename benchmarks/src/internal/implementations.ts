@@ -67,15 +67,15 @@ export function halyardEvaluator(): Evaluator {
 export function halyardGetValue(ev: Evaluator, users: User[]): Implementation {
   return {
     name: 'halyard getValue',
-    description: '@halyard/core evaluator.getValue(key, context, default) (allocation-free value API)',
+    description: '@halyard/core evaluator.getValue(key, default, context) (allocation-free value API)',
     async: false,
     halyard: true,
     contexts: users,
     flags: [
-      (u) => ev.getValue('bool-on', u, false),
-      (u) => ev.getValue('rollout-25', u, false),
-      (u) => ev.getValue('rule-enterprise', u, false),
-      (u) => ev.getValue('split-3', u, 'a'),
+      (u) => ev.getValue('bool-on', false, u),
+      (u) => ev.getValue('rollout-25', false, u),
+      (u) => ev.getValue('rule-enterprise', false, u),
+      (u) => ev.getValue('split-3', 'a', u),
     ],
   };
 }
@@ -91,26 +91,26 @@ export function halyardFlag(ev: Evaluator, users: User[]): Implementation {
   const split = ev.flag<string>('split-3');
   return {
     name: 'halyard flag()',
-    description: '@halyard/core evaluator.flag(key) handle: .isEnabled(context) for (1)–(3), .getValue(context, default) for (4)',
+    description: '@halyard/core evaluator.flag(key) handle: .isEnabled(context) for (1)–(3), .getValue(default, context) for (4)',
     async: false,
     halyard: true,
     contexts: users,
-    flags: [(u) => boolOn.isEnabled(u), (u) => rollout.isEnabled(u), (u) => rule.isEnabled(u), (u) => split.getValue(u, 'a')],
+    flags: [(u) => boolOn.isEnabled(u), (u) => rollout.isEnabled(u), (u) => rule.isEnabled(u), (u) => split.getValue('a', u)],
   };
 }
 
-export function halyardEvaluate(ev: Evaluator, users: User[]): Implementation {
+export function halyardGetDetails(ev: Evaluator, users: User[]): Implementation {
   return {
-    name: 'halyard evaluate',
-    description: '@halyard/core evaluator.evaluate(key, context, default).value (full EvaluationDetails)',
+    name: 'halyard getDetails',
+    description: '@halyard/core evaluator.getDetails(key, default, context).value (full EvaluationDetails)',
     async: false,
     halyard: true,
     contexts: users,
     flags: [
-      (u) => ev.evaluate('bool-on', u, false).value,
-      (u) => ev.evaluate('rollout-25', u, false).value,
-      (u) => ev.evaluate('rule-enterprise', u, false).value,
-      (u) => ev.evaluate('split-3', u, 'a').value,
+      (u) => ev.getDetails('bool-on', false, u).value,
+      (u) => ev.getDetails('rollout-25', false, u).value,
+      (u) => ev.getDetails('rule-enterprise', false, u).value,
+      (u) => ev.getDetails('split-3', 'a', u).value,
     ],
   };
 }

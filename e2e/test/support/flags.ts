@@ -47,10 +47,10 @@ export function usersBySide(document: FlagsDocument): { inside: string; outside:
   let outside: string | undefined;
   for (let i = 0; inside === undefined || outside === undefined; i++) {
     const uid = `e2e-visitor-${i}`;
-    const on = evaluator.evaluate('new-checkout', { userId: uid }, false).value;
+    const on = evaluator.getDetails('new-checkout', false, { userId: uid }).value;
     if (on && inside === undefined) inside = uid;
     if (!on && outside === undefined) outside = uid;
   }
-  const colors = Object.fromEntries([inside, outside].map((uid) => [uid, evaluator.evaluate('button-color', { userId: uid }, 'blue').value]));
+  const colors = Object.fromEntries([inside, outside].map((uid) => [uid, evaluator.getDetails('button-color', 'blue', { userId: uid }).value]));
   return { inside, outside, colors };
 }

@@ -298,8 +298,8 @@ describe('client.flag() handles', () => {
     const later = client.flag<string>('theme'); // not published yet
     expect(newCheckout.key).toBe('new-checkout');
     expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(false);
-    expect(newCheckout.getValue({ userId: 'u1' }, true)).toBe(true);
-    expect(newCheckout.evaluate(undefined, true)).toEqual({
+    expect(newCheckout.getValue(true, { userId: 'u1' })).toBe(true);
+    expect(newCheckout.getDetails(true)).toEqual({
       value: true,
       reason: 'ERROR',
       errorCode: 'GENERAL',
@@ -308,21 +308,21 @@ describe('client.flag() handles', () => {
 
     m.definitions(defs(flagsDoc('1')));
     expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(true);
-    expect(newCheckout.evaluate({ userId: 'u1' }, false)).toMatchObject({ value: true, variant: 'on', reason: 'STATIC' });
-    expect(later.getValue({ userId: 'u1' }, 'light')).toBe('light');
-    expect(later.evaluate({ userId: 'u1' }, 'light')).toMatchObject({ value: 'light', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+    expect(newCheckout.getDetails(false, { userId: 'u1' })).toMatchObject({ value: true, variant: 'on', reason: 'STATIC' });
+    expect(later.getValue('light', { userId: 'u1' })).toBe('light');
+    expect(later.getDetails('light', { userId: 'u1' })).toMatchObject({ value: 'light', reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
 
     m.definitions(defs(flagsDoc('2', false, { theme })));
     expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(false);
-    expect(newCheckout.getValue({ userId: 'u1' }, true)).toBe(false);
-    expect(later.getValue({ userId: 'u1' }, 'light')).toBe('dark'); // the unknown key started working
+    expect(newCheckout.getValue(true, { userId: 'u1' })).toBe(false);
+    expect(later.getValue('light', { userId: 'u1' })).toBe('dark'); // the unknown key started working
 
     m.fail('source down'); // stale: the last good flags stay
     expect(client.status).toBe('stale');
-    expect(later.getValue({ userId: 'u1' }, 'light')).toBe('dark');
+    expect(later.getValue('light', { userId: 'u1' })).toBe('dark');
     m.definitions(defs(flagsDoc('3', true)));
     expect(newCheckout.isEnabled()).toBe(true);
-    expect(later.evaluate(undefined, 'light').errorCode).toBe('FLAG_NOT_FOUND'); // unpublished again
+    expect(later.getDetails('light').errorCode).toBe('FLAG_NOT_FOUND'); // unpublished again
     client.close();
   });
 
@@ -340,18 +340,18 @@ describe('client.flag() handles', () => {
       const handle = client.flag(key);
       for (const ctx of contexts) {
         for (const def of [false, 'x', null] as const) {
-          expect(handle.getValue(ctx, def)).toBe(client.getValue(key, def, ctx));
-          expect(handle.evaluate(ctx, def)).toEqual(client.getDetails(key, def, ctx));
+          expect(handle.getValue(def, ctx)).toBe(client.getValue(key, def, ctx));
+          expect(handle.getDetails(def, ctx)).toEqual(client.getDetails(key, def, ctx));
         }
         expect(handle.isEnabled(ctx)).toBe(client.isEnabled(key, ctx));
         if (key === 'rollout') enabled.add(handle.isEnabled(ctx));
       }
     }
     expect([...enabled].sort()).toEqual([false, true]); // both paths of the split
-    expect(client.flag('theme').getValue({}, 1)).toBe(1);
-    expect(client.flag('theme').evaluate({}, true).errorCode).toBe('TYPE_MISMATCH');
+    expect(client.flag('theme').getValue(1, {})).toBe(1);
+    expect(client.flag('theme').getDetails(true, {}).errorCode).toBe('TYPE_MISMATCH');
     expect(client.flag('theme').isEnabled({})).toBe(false);
-    expect(client.flag(42 as unknown as string).evaluate({}, 'd')).toMatchObject({ value: 'd', errorCode: 'FLAG_NOT_FOUND' });
+    expect(client.flag(42 as unknown as string).getDetails('d', {})).toMatchObject({ value: 'd', errorCode: 'FLAG_NOT_FOUND' });
     client.close();
   });
 
@@ -364,11 +364,11 @@ describe('client.flag() handles', () => {
     expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(false); // not loaded: no exposure
     m.definitions(defs(flagsDoc('1', true, { rollout, theme })));
     expect(newCheckout.isEnabled({ userId: 'u1' })).toBe(true);
-    newCheckout.getValue({ userId: 'u1' }, false);
-    newCheckout.evaluate({ userId: 'u1' }, false);
-    newCheckout.getValue({ userId: 'u1' }, 'wrong type'); // TYPE_MISMATCH: no exposure
-    client.flag('missing').getValue({ userId: 'u1' }, 1); // FLAG_NOT_FOUND: no exposure
-    const variant = split.evaluate({ userId: 'u9' }, false).variant;
+    newCheckout.getValue(false, { userId: 'u1' });
+    newCheckout.getDetails(false, { userId: 'u1' });
+    newCheckout.getValue('wrong type', { userId: 'u1' }); // TYPE_MISMATCH: no exposure
+    client.flag('missing').getValue(1, { userId: 'u1' }); // FLAG_NOT_FOUND: no exposure
+    const variant = split.getDetails(false, { userId: 'u9' }).variant;
     split.isEnabled({ userId: 'u9' });
     client.flag('theme').isEnabled({ userId: 'u1' }); // a string flag read as boolean: TYPE_MISMATCH
     m.definitions(defs(flagsDoc('2', false, { rollout, theme })));
@@ -392,7 +392,7 @@ describe('client.flag() handles', () => {
     });
     const handle = client.flag('new-checkout');
     expect(handle.isEnabled({ userId: 'u1' })).toBe(true);
-    expect(handle.getValue({ userId: 'u2' }, false)).toBe(true);
+    expect(handle.getValue(false, { userId: 'u2' })).toBe(true);
     expect(warn).toHaveBeenCalledTimes(2);
     client.close();
   });

@@ -1,6 +1,7 @@
 import { createEvaluator } from './evaluator';
 import { createExposureTracker, type ExposureTracker } from './exposure';
 import { toError } from './internal/errors';
+import { unitAttribute, unitOf } from './internal/exposure-unit';
 import { deepEqual } from './internal/structural-share';
 import type {
   ClientState,
@@ -14,7 +15,6 @@ import type {
   FlagSnapshot,
   FlagSource,
   JsonValue,
-  Serve,
   SourceUpdate,
   Unsubscribe,
 } from './types';
@@ -190,7 +190,7 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
     if (current === undefined) return notLoaded(defaultValue);
     let result: EvaluationDetails<T>;
     try {
-      result = current.evaluate(key, context, defaultValue);
+      result = current.getDetails(key, defaultValue, context);
     } catch (error) {
       // The evaluator promises never to throw; this keeps that promise even if it is ever broken.
       return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: toError(error).message };
@@ -201,14 +201,14 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
 
   function track(current: Evaluator, key: string, result: EvaluationDetails<JsonValue>, context: EvaluationContext | undefined): void {
     if (tracker !== undefined && result.reason !== 'ERROR') {
-      tracker.track(key, result.variant, result.value, result.reason, exposureUnit(current.definitions, key, result, context));
+      tracker.track(key, result.variant, result.value, result.reason, unitOf(context, unitAttribute(current.definitions, key, result.reason, result.ruleId)));
     }
   }
 
   /**
    * `client.flag(key)`: a handle that delegates to the current evaluator's handle for `key`. Definitions updates
    * replace the evaluator, so every call compares it with the one the handle is bound to (one identity check) and
-   * re-binds when they differ. Exposure tracking goes through `evaluate`, exactly like `details()`.
+   * re-binds when they differ. Exposure tracking goes through `getDetails`, exactly like `details()`.
    */
   function flag<T extends JsonValue = JsonValue>(key: string): FlagHandle<T> {
     let boundTo: Evaluator | undefined;
@@ -221,13 +221,13 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
     // JavaScript callers may pass anything; String() could throw on a hostile object.
     const handleKey = typeof key === 'string' ? key : `(a ${typeof key}, not a string key)`;
 
-    function evaluate(context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T> {
+    function getDetails(defaultValue: T, context?: EvaluationContext): EvaluationDetails<T> {
       const h = evaluator === boundTo ? bound : rebind();
       const current = boundTo;
       if (h === undefined || current === undefined) return notLoaded(defaultValue);
       let result: EvaluationDetails<T>;
       try {
-        result = h.evaluate(context, defaultValue);
+        result = h.getDetails(defaultValue, context);
       } catch (error) {
         return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: toError(error).message };
       }
@@ -243,56 +243,57 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
           const h = evaluator === boundTo ? bound : rebind();
           return h !== undefined && h.isEnabled(context);
         },
-        getValue(context: EvaluationContext | undefined, defaultValue: T): T {
+        getValue(defaultValue: T, context?: EvaluationContext): T {
           const h = evaluator === boundTo ? bound : rebind();
-          return h === undefined ? defaultValue : h.getValue(context, defaultValue);
+          return h === undefined ? defaultValue : h.getValue(defaultValue, context);
         },
-        evaluate,
+        getDetails,
       });
     }
     return Object.freeze({
       key: handleKey,
-      isEnabled: (context?: EvaluationContext): boolean => evaluate(context, false as T).value === true,
-      getValue: (context: EvaluationContext | undefined, defaultValue: T): T => evaluate(context, defaultValue).value,
-      evaluate,
+      isEnabled: (context?: EvaluationContext): boolean => getDetails(false as T, context).value === true,
+      getValue: (defaultValue: T, context?: EvaluationContext): T => getDetails(defaultValue, context).value,
+      getDetails,
     });
   }
 
-  return {
+  // Implemented over plain keys and JSON values; the public type adds the app's registered keys on top (`Register`).
+  const client = {
     ready() {
       return readyPromise;
     },
     get status() {
       return state.status;
     },
-    isEnabled(key, context) {
+    isEnabled(key: string, context?: EvaluationContext): boolean {
       // Without exposure tracking the evaluator's allocation-free paths suffice.
       if (tracker === undefined) return evaluator !== undefined && evaluator.isEnabled(key, context);
       return details<boolean>(key, false, context).value === true;
     },
-    getValue(key, defaultValue, context) {
-      if (tracker === undefined) return evaluator === undefined ? defaultValue : evaluator.getValue(key, context, defaultValue);
+    getValue(key: string, defaultValue: JsonValue, context?: EvaluationContext): JsonValue {
+      if (tracker === undefined) return evaluator === undefined ? defaultValue : evaluator.getValue(key, defaultValue, context);
       return details(key, defaultValue, context).value;
     },
-    getDetails(key, defaultValue, context) {
+    getDetails(key: string, defaultValue: JsonValue, context?: EvaluationContext): EvaluationDetails<JsonValue> {
       return details(key, defaultValue, context);
     },
     flag,
-    evaluateAll(context) {
+    evaluateAll(context?: EvaluationContext): FlagSnapshot {
       if (evaluator === undefined) return { version: '', flags: {} } satisfies FlagSnapshot;
       return evaluator.evaluateAll(context);
     },
-    subscribe(listener) {
+    subscribe(listener: () => void): Unsubscribe {
       const entry = { listener };
       listeners.add(entry);
       return () => {
         listeners.delete(entry);
       };
     },
-    getSnapshot() {
+    getSnapshot(): ClientState {
       return state;
     },
-    close() {
+    close(): void {
       if (closed) return;
       closed = true;
       listeners.clear();
@@ -307,38 +308,5 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
       }
     },
   };
-}
-
-/**
- * The unit an exposure is attributed to: the attribute that randomised the outcome — a split's `bucketBy`, else a
- * matched rule's rollout `bucketBy` — and `userId` otherwise.
- */
-function exposureUnit(
-  definitions: Definitions,
-  key: string,
-  details: EvaluationDetails<JsonValue>,
-  context: EvaluationContext | undefined,
-): string | undefined {
-  if (context === undefined) return undefined;
-  let attribute = 'userId';
-  if (details.reason === 'SPLIT' || details.ruleId !== undefined) {
-    const flag = Object.prototype.hasOwnProperty.call(definitions.flags, key) ? definitions.flags[key] : undefined;
-    const rule = details.ruleId === undefined ? undefined : flag?.rules?.find((r, index) => (r.id ?? `rule-${index}`) === details.ruleId);
-    const serve: Serve | undefined = rule !== undefined ? rule.serve : flag?.defaultServe;
-    if (details.reason === 'SPLIT' && serve !== undefined && 'split' in serve && serve.bucketBy !== undefined) attribute = serve.bucketBy;
-    else if (rule?.rollout?.bucketBy !== undefined) attribute = rule.rollout.bucketBy;
-  }
-  const value = readPath(context, attribute);
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : String(value);
-}
-
-function readPath(context: EvaluationContext, path: string): unknown {
-  if (!path.includes('.')) return Object.prototype.hasOwnProperty.call(context, path) ? context[path] : undefined;
-  let current: unknown = context;
-  for (const part of path.split('.')) {
-    if (typeof current !== 'object' || current === null || !Object.prototype.hasOwnProperty.call(current, part)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
+  return client as FlagClient;
 }

@@ -14,7 +14,10 @@ import {
   mergeClientContext,
   parseFlagsBody,
   pickClientContext,
+  readBodyText,
   snapshotETag,
+  waitForFlags,
+  DEFAULT_READY_TIMEOUT,
 } from './endpoint';
 import { encodeContextParam } from './snapshot-store';
 import type { FlagSnapshot } from './types';
@@ -226,10 +229,10 @@ describe('resolveEndpointOptions / wantsEventStream', () => {
   it('applies the documented defaults and keeps explicit values', () => {
     const d = resolveEndpointOptions({});
     expect([...d.allowed]).toEqual([]);
-    expect(d).toMatchObject({ stream: true, heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL, bodyLimit: DEFAULT_BODY_LIMIT });
-    const e = resolveEndpointOptions({ allowClientContext: ['locale'], stream: false, heartbeatInterval: 5, bodyLimit: 10 });
+    expect(d).toMatchObject({ stream: true, heartbeatInterval: DEFAULT_HEARTBEAT_INTERVAL, bodyLimit: DEFAULT_BODY_LIMIT, readyTimeout: DEFAULT_READY_TIMEOUT });
+    const e = resolveEndpointOptions({ allowClientContext: ['locale'], stream: false, heartbeatInterval: 5, bodyLimit: 10, readyTimeout: 0 });
     expect(e.allowed.has('locale')).toBe(true);
-    expect(e).toMatchObject({ stream: false, heartbeatInterval: 5, bodyLimit: 10 });
+    expect(e).toMatchObject({ stream: false, heartbeatInterval: 5, bodyLimit: 10, readyTimeout: 0 });
   });
 
   it('asks for the stream only with ?stream=1 or an event-stream Accept header', () => {
@@ -237,5 +240,49 @@ describe('resolveEndpointOptions / wantsEventStream', () => {
     expect(wantsEventStream(null, 'text/event-stream')).toBe(true);
     expect(wantsEventStream('0', 'application/json')).toBe(false);
     expect(wantsEventStream(undefined, undefined)).toBe(false);
+  });
+});
+
+describe('readBodyText', () => {
+  const request = (body: BodyInit, headers: Record<string, string> = {}) => new Request('http://localhost/', { method: 'POST', body, headers });
+
+  it('counts bytes, not characters', async () => {
+    expect(await readBodyText(request('é'.repeat(5)), 10, '@halyard/test')).toBe('ééééé');
+    await expect(readBodyText(request('é'.repeat(6)), 10, '@halyard/test')).rejects.toMatchObject({ status: 413, message: '@halyard/test: the flags request body is larger than 10 bytes' });
+  });
+
+  it('refuses at once when Content-Length says the body is too large, and reads no body as empty', async () => {
+    await expect(readBodyText(request('{}', { 'content-length': '100000' }), 10, '@halyard/test')).rejects.toBeInstanceOf(FlagsRequestError);
+    expect(await readBodyText(new Request('http://localhost/'), 10, '@halyard/test')).toBe('');
+  });
+});
+
+describe('waitForFlags', () => {
+  const pending = () => {
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const ready = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+    ready.catch(() => {});
+    let definitions: object | undefined;
+    return {
+      client: { ready: () => ready, getSnapshot: () => ({ definitions }) as never },
+      load: () => ((definitions = {}), resolve()),
+      fail: () => reject(new Error('down')),
+    };
+  };
+
+  it('resolves true once flags arrive within the timeout, false after it', async () => {
+    const late = pending();
+    const waiting = waitForFlags(late.client, 60_000);
+    late.load();
+    expect(await waiting).toBe(true);
+    expect(await waitForFlags(pending().client, 1)).toBe(false);
+    expect(await waitForFlags(pending().client, 0)).toBe(false);
+  });
+
+  it('answers at once when the source already failed', async () => {
+    const broken = pending();
+    broken.fail();
+    expect(await waitForFlags(broken.client, 600_000)).toBe(false);
   });
 });

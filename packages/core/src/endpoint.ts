@@ -13,6 +13,8 @@ export const DEFAULT_HEARTBEAT_INTERVAL = 15_000;
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
 /** How many distinct problem keys a reporter remembers per definitions version before it starts over. */
 export const MAX_REMEMBERED_PROBLEMS = 1000;
+/** How long a request arriving before the first flags waits for them, in ms, before the endpoint answers 503. */
+export const DEFAULT_READY_TIMEOUT = 2_000;
 
 /**
  * Options every flags endpoint adapter accepts on top of its framework's own.
@@ -28,8 +30,13 @@ export interface FlagsEndpointOptions {
   stream?: boolean;
   /** Interval of `: ping` comments on open streams, in ms. Default 15,000 (the browser store reconnects after 37.5 s of silence). */
   heartbeatInterval?: number;
-  /** Largest POST body read, in bytes. Default 16 KiB. */
+  /** Largest POST body read, in bytes (UTF-8 bytes on the wire, not characters). Default 16 KiB. */
   bodyLimit?: number;
+  /**
+   * How long a request that arrives before the client's first flags waits for them, in ms, before the answer is
+   * `503` with `Retry-After: 1`. Default 2,000; `0` answers at once. A source that already failed answers at once.
+   */
+  readyTimeout?: number;
 }
 
 /** `FlagsEndpointOptions` with every default applied, as adapters use them per request. */
@@ -38,6 +45,7 @@ export interface ResolvedEndpointOptions {
   readonly stream: boolean;
   readonly heartbeatInterval: number;
   readonly bodyLimit: number;
+  readonly readyTimeout: number;
 }
 
 /**
@@ -45,7 +53,7 @@ export interface ResolvedEndpointOptions {
  * agrees on them.
  *
  * @example
- * const { allowed, stream, heartbeatInterval, bodyLimit } = resolveEndpointOptions(options);
+ * const { allowed, stream, heartbeatInterval, bodyLimit, readyTimeout } = resolveEndpointOptions(options);
  */
 export function resolveEndpointOptions(options: FlagsEndpointOptions): ResolvedEndpointOptions {
   return {
@@ -53,6 +61,7 @@ export function resolveEndpointOptions(options: FlagsEndpointOptions): ResolvedE
     stream: options.stream !== false,
     heartbeatInterval: options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    readyTimeout: options.readyTimeout ?? DEFAULT_READY_TIMEOUT,
   };
 }
 
@@ -335,4 +344,69 @@ export function createSnapshotEventStream(options: SnapshotEventStreamOptions): 
       return closed;
     },
   };
+}
+
+/**
+ * Waits (at most `timeout` ms) for a client's first flags; resolves `true` once it has some. A client whose source
+ * failed before any flags arrived resolves at once (`false`), so a broken source does not hold requests.
+ *
+ * The one readiness policy of every server-side helper (flags endpoints, Next's `getFlags()`): the first requests
+ * after a deploy usually arrive while the client is still fetching, and a short bounded wait turns them into one
+ * slower success instead of a failure and a client-side retry.
+ *
+ * @example
+ * if (!(await waitForFlags(client, 2_000))) return new Response(null, { status: 503, headers: { 'retry-after': '1' } });
+ */
+export async function waitForFlags(client: Pick<FlagClient, 'ready' | 'getSnapshot'>, timeout: number = DEFAULT_READY_TIMEOUT): Promise<boolean> {
+  if (client.getSnapshot().definitions !== undefined) return true;
+  if (timeout > 0) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        client.ready(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, timeout);
+        }),
+      ]);
+    } catch {
+      // The source failed before any flags arrived: answer now, the caller reports it.
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+  return client.getSnapshot().definitions !== undefined;
+}
+
+/**
+ * Reads a request body as UTF-8 text, refusing more than `limit` BYTES with a {@link FlagsRequestError} (413):
+ * at once when `Content-Length` says so, else as soon as the stream passes the limit (the rest is not read).
+ *
+ * @example
+ * const text = await readBodyText(request, 16 * 1024, '@halyard/my-adapter');
+ */
+export async function readBodyText(request: Request, limit: number, scope: string): Promise<string> {
+  const tooLarge = (): FlagsRequestError => new FlagsRequestError(`${scope}: the flags request body is larger than ${limit} bytes`, 413);
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit) throw tooLarge();
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      void reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }

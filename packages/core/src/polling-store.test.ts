@@ -37,7 +37,7 @@ describe('createPollingSnapshotStore: bundle shape', () => {
     };
     visit(join(srcDir, 'polling-store.ts'));
     const reached = [...seen].map((f) => relative(srcDir, f)).sort();
-    expect(reached).toEqual(['internal/snapshot-shape.ts', 'internal/store-timing.ts', 'polling-store.ts', 'types.ts']);
+    expect(reached).toEqual(['internal/exposure-unit.ts', 'internal/snapshot-shape.ts', 'internal/store-timing.ts', 'polling-store.ts', 'types.ts']);
   });
 });
 
@@ -158,6 +158,31 @@ describe('createPollingSnapshotStore: exposures', () => {
     });
     expect(() => ['new-checkout', 'new-checkout', 'other', 'new-checkout'].forEach((key) => store?.expose(key))).not.toThrow();
     expect(exposed).toEqual(['new-checkout', 'other']);
+  });
+
+  it("attributes an exposure to the entry's unitBy attribute (a split by accountId), else to userId", () => {
+    const events: ExposureEvent[] = [];
+    store = createPollingSnapshotStore({
+      snapshot: {
+        version: '1',
+        flags: {
+          'team-plan': { value: 'b', variant: 'b', reason: 'SPLIT', unitBy: 'accountId' },
+          'org-plan': { value: 'a', variant: 'a', reason: 'SPLIT', unitBy: 'org.id' },
+          'new-checkout': { value: true, variant: 'on', reason: 'SPLIT' },
+        },
+      },
+      context: { userId: 'u1', accountId: 'acct-7', org: { id: 42 } },
+      onExposure: (e) => void events.push(e),
+    });
+    for (const key of ['team-plan', 'org-plan', 'new-checkout']) store.expose(key);
+    expect(events.map((e) => [e.flag, e.unit])).toEqual([
+      ['team-plan', 'acct-7'],
+      ['org-plan', '42'],
+      ['new-checkout', 'u1'],
+    ]);
+    store.setContext({ userId: 'u1' }); // no accountId in this context: no unit, never the userId instead
+    store.expose('team-plan');
+    expect(events.at(-1)).toMatchObject({ flag: 'team-plan', unit: undefined });
   });
 
   it('remembers up to 10,000 keys, then starts over (an old key may fire once more)', () => {

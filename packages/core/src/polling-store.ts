@@ -1,6 +1,7 @@
 // Browser side, and in the bundle of every app that reads flags: keep this module small (the React client has a
 // 2 KB gzip budget, checked by `pnpm size`). It must not import the evaluator, the definitions parser or the SSE
 // client, and knows nothing about streams: `withStream` (stream-store.ts) wraps it for live updates.
+import { unitOf } from './internal/exposure-unit';
 import { checkSnapshot, json } from './internal/snapshot-shape';
 import { RETRY_BASE, RETRY_CAP, RETRY_MIN, TIMEOUT } from './internal/store-timing';
 import type { EvaluationContext, ExposureEvent, FlagSnapshot, FlagStatus, SnapshotState, SnapshotStore } from './types';
@@ -23,7 +24,8 @@ export interface PollingSnapshotStoreOptions {
   /** A fetch implementation; default `globalThis.fetch` (wrap it to set e.g. `credentials`). */
   fetch?: typeof fetch;
   /**
-   * Called once per (flag, variant, unit) by `expose(key)`; the unit is `context.userId`. The store remembers up to
+   * Called once per (flag, variant, unit) by `expose(key)`; the unit is the value in `context` of the entry's
+   * `unitBy` attribute (the split's `bucketBy`, written by the server), else of `userId`. The store remembers up to
    * 10,000 such keys, then starts over, so in a very long session an exposure may be reported once more.
    */
   onExposure?: (event: ExposureEvent) => void;
@@ -251,7 +253,7 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     },
     expose(key) {
       const entry = Object.hasOwn(snapshot.flags, key) && snapshot.flags[key];
-      const unit = context?.userId;
+      const unit = entry ? unitOf(context, entry.unitBy) : undefined;
       // One string per (flag, variant, unit). Parts containing NUL, or the variant "undefined" next to no variant,
       // could share a key: at worst one exposure goes unreported.
       const id = `${key}\0${entry && entry.variant}\0${unit}`;

@@ -13,17 +13,14 @@ export type FlagKind = 'release' | 'experiment' | 'operational' | 'permission';
 export type FlagType = 'boolean' | 'string' | 'number' | 'json';
 
 /**
- * Condition operators.
- * - `equals`/`in`/`notIn`: value is (not) one of `values` (`equals` takes exactly one).
- * - `contains`/`startsWith`/`endsWith`: string tests against any of `values`.
- * - `matches`: regular expression (any of `values`), compiled once, rejected when catastrophic.
- * - `lt`/`lte`/`gt`/`gte`: numeric comparison against `values[0]`.
- * - `semverEq`/`semverLt`/`semverLte`/`semverGt`/`semverGte`: semantic-version comparison.
- * - `before`/`after`: date comparison (ISO-8601 strings or epoch milliseconds).
- * - `exists`: the attribute is present (not undefined/null); takes no values.
- * - `inSegment`: the context is a member of any of the segment keys in `values`.
- * - `inCidr`: the attribute is an IPv4/IPv6 address inside any of the addresses or CIDR ranges in `values`
- *   (`"10.0.0.0/8"`, `"2001:db8::/32"`, `"127.0.0.1"`); an address only matches ranges of its own family.
+ * Condition operators. Each one is defined once, with its operand validation, its evaluation and its
+ * documentation, in the operator registry (`src/operators/`); the table in docs/flags.md is generated from it.
+ * - string forms: `equals` (one value), `in`, `notIn`, `contains`, `startsWith`, `endsWith`, `matches` (regex);
+ * - numbers `lt`/`lte`/`gt`/`gte`; semantic versions `semverEq`/`semverLt`/`semverLte`/`semverGt`/`semverGte`;
+ *   dates `before`/`after`; presence `exists`; segments `inSegment`; IP ranges `inCidr`.
+ *
+ * @example
+ * const condition: Condition = { attribute: 'country', operator: 'in', values: ['US', 'CA'] };
  */
 export type Operator =
   | 'equals'
@@ -238,6 +235,12 @@ export interface SnapshotFlag {
   reason: EvaluationReason;
   ruleId?: string;
   errorCode?: ErrorCode;
+  /**
+   * The context attribute (dot path) whose value is this flag's exposure unit, when it is not `userId`: the
+   * `bucketBy` of the split (or rule rollout) that decided. Set by the server-side reader so browser stores, which
+   * have no definitions, attribute exposures to the same unit as the server does.
+   */
+  unitBy?: string;
 }
 
 /**
@@ -285,7 +288,7 @@ export interface FlagSource {
  * One flag, bound once for hot paths: `evaluator.flag(key)` or `client.flag(key)`. Reading through a handle skips
  * the per-call key lookup and key check, and each handle runs code specialised for its flag's shape (a static
  * boolean's `isEnabled` just returns a constant). Answers are the same as the by-key methods with the same key,
- * and it never throws: an unknown key gives a handle that returns the default (`evaluate`: reason `ERROR`,
+ * and it never throws: an unknown key gives a handle that returns the default (`getDetails`: reason `ERROR`,
  * `errorCode: 'FLAG_NOT_FOUND'`), type mismatches return the default (`TYPE_MISMATCH`).
  *
  * A handle from `evaluator.flag` is bound to that evaluator's definitions for good; one from `client.flag`
@@ -301,30 +304,50 @@ export interface FlagSource {
  * const theme = evaluator.flag<string>('checkout-theme');
  * // …then read per request:
  * if (newCheckout.isEnabled(ctx)) renderNewCheckout();
- * const colours = theme.getValue(ctx, 'light');
- * const { value, reason, bucket } = theme.evaluate(ctx, 'light');
+ * const colours = theme.getValue('light', ctx);
+ * const { value, reason, bucket } = theme.getDetails('light', ctx);
  */
 export interface FlagHandle<T extends JsonValue = JsonValue> {
   /** The flag key this handle reads. */
   readonly key: string;
   /** `true` only when the flag is a boolean flag that serves `true` for this context; `false` otherwise. Allocation-free. */
   isEnabled(context?: EvaluationContext): boolean;
-  /** The value only: `defaultValue` for unknown flags, type mismatches and errors. Allocation-free. */
-  getValue(context: EvaluationContext | undefined, defaultValue: T): T;
-  /** Full details; on any problem `defaultValue` with `reason: 'ERROR'` and an `errorCode`. */
-  evaluate(context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T>;
+  /**
+   * The value only: `defaultValue` for unknown flags, type mismatches and errors. Allocation-free.
+   *
+   * @example
+   * const theme = evaluator.flag<string>('checkout-theme');
+   * const colours = theme.getValue('light', { userId: 'u-1' });
+   */
+  getValue(defaultValue: T, context?: EvaluationContext): T;
+  /**
+   * Full details; on any problem `defaultValue` with `reason: 'ERROR'` and an `errorCode`.
+   *
+   * @example
+   * const { value, reason, bucket } = evaluator.flag<string>('checkout-theme').getDetails('light', { userId: 'u-1' });
+   */
+  getDetails(defaultValue: T, context?: EvaluationContext): EvaluationDetails<T>;
 }
 
 /** A compiled document. Build one with `createEvaluator(definitions)`; evaluation never throws. */
 export interface Evaluator {
   readonly definitions: Definitions;
-  /** Evaluate one flag; on any problem returns `defaultValue` with `reason: 'ERROR'` and an `errorCode`. */
-  evaluate<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): EvaluationDetails<T>;
+  /**
+   * Evaluate one flag with full details; on any problem returns `defaultValue` with `reason: 'ERROR'` and an
+   * `errorCode`.
+   *
+   * @example
+   * const { value, reason, ruleId, bucket } = evaluator.getDetails('checkout-theme', 'light', { userId: 'u-1' });
+   */
+  getDetails<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): EvaluationDetails<T>;
   /**
    * The value only: `defaultValue` for unknown flags, type mismatches and errors. Allocation-free (the client's
-   * fast path); use `evaluate` when you need the reason or the split bucket.
+   * fast path); use `getDetails` when you need the reason or the split bucket.
+   *
+   * @example
+   * const theme = evaluator.getValue('checkout-theme', 'light', { userId: 'u-1' });
    */
-  getValue<T extends JsonValue>(key: string, context: EvaluationContext | undefined, defaultValue: T): T;
+  getValue<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): T;
   /** `true` only when `key` is a boolean flag that serves `true` for this context; `false` otherwise. Allocation-free. */
   isEnabled(key: string, context?: EvaluationContext): boolean;
   /**
@@ -338,7 +361,7 @@ export interface Evaluator {
    */
   flag<T extends JsonValue = JsonValue>(key: string): FlagHandle<T>;
   /** Evaluate every flag for one context into a serialisable snapshot. */
-  evaluateAll(context: EvaluationContext | undefined): FlagSnapshot;
+  evaluateAll(context?: EvaluationContext): FlagSnapshot;
   has(key: string): boolean;
   keys(): readonly string[];
 }
@@ -360,14 +383,31 @@ export interface FlagClient {
   /** Resolves once the first good definitions arrived; rejects only if the source failed before any arrived. */
   ready(): Promise<void>;
   readonly status: FlagStatus;
-  isEnabled(key: string, context?: EvaluationContext): boolean;
-  getValue<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): T;
-  getDetails<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): EvaluationDetails<T>;
+  /** `true` only when `key` is a boolean flag that serves `true` for this context. Typed by {@link Register}. */
+  isEnabled(key: BooleanFlagKey, context?: EvaluationContext): boolean;
   /**
-   * A handle for one flag, for hot paths (see `FlagHandle`; note its argument order, context first). It follows
+   * The value only: `defaultValue` for unknown flags, type mismatches and errors. Typed by {@link Register}.
+   *
+   * @example
+   * const color = client.getValue('button-color', 'blue', { userId: 'u-1' }); // string
+   */
+  getValue<K extends FlagKey, D extends DefaultValueFor<K>>(key: K, defaultValue: D, context?: EvaluationContext): ResolvedValue<K, D>;
+  /**
+   * Value, variant, reason, rule and bucket; on any problem `defaultValue` with `reason: 'ERROR'` and an `errorCode`.
+   *
+   * @example
+   * const { value, reason, bucket } = client.getDetails('checkout-theme', 'light', { userId: 'u-1' });
+   */
+  getDetails<K extends FlagKey, D extends DefaultValueFor<K>>(
+    key: K,
+    defaultValue: D,
+    context?: EvaluationContext,
+  ): EvaluationDetails<ResolvedValue<K, D>>;
+  /**
+   * A handle for one flag, for hot paths (see `FlagHandle`). It follows
    * definition updates — each call compares the client's current evaluator with the one it is bound to and
    * re-binds when they differ — and fires `onExposure` like `isEnabled`/`getValue`/`getDetails`. Before flags
-   * load it returns defaults (`evaluate`: `ERROR`/`GENERAL`). Never throws.
+   * load it returns defaults (`getDetails`: `ERROR`/`GENERAL`). Never throws.
    *
    * @example
    * const newCheckout = client.flag('new-checkout');
@@ -376,7 +416,7 @@ export interface FlagClient {
    *   renderCheckout(res);
    * });
    */
-  flag<T extends JsonValue = JsonValue>(key: string): FlagHandle<T>;
+  flag<T extends JsonValue = never, K extends FlagKey = FlagKey>(key: K): FlagHandle<[T] extends [never] ? FlagValue<K> : T>;
   evaluateAll(context?: EvaluationContext): FlagSnapshot;
   subscribe(listener: () => void): Unsubscribe;
   getSnapshot(): ClientState;
@@ -407,4 +447,93 @@ export interface SnapshotStore {
   /** Record that a flag was read (fires `onExposure` once per flag/variant/unit). */
   expose(key: string): void;
   close(): void;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Typed flag keys: one augmentation types the client, `req.flags`, Next's `getFlags()` and the React hooks.
+
+/**
+ * Augment this interface to type every flag key and value in your app. Without it, keys are plain strings and
+ * values are `JsonValue`s; with it, `client.getValue`, `req.flags`, `getFlags()` and the React hooks
+ * autocomplete keys, type values and reject unknown keys.
+ *
+ * @example
+ * // flags.d.ts (any file your tsconfig includes)
+ * declare module '@halyard/core' {
+ *   interface Register {
+ *     flags: { 'new-checkout': boolean; 'button-color': 'blue' | 'green' };
+ *   }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+export interface Register {}
+
+/** The flag map of a register-like type `R`: `R['flags']` when present, else any string key to any JSON value. */
+export type FlagsOf<R> = R extends { flags: infer F } ? F : Record<string, JsonValue>;
+
+/** `true` once the app augmented {@link Register} with `flags`. */
+export type IsRegistered<R = Register> = R extends { flags: unknown } ? true : false;
+
+/** The app's flag map (see {@link Register}). */
+export type RegisteredFlags = FlagsOf<Register>;
+
+/** A flag key: one of the registered keys, or any string when nothing is registered. */
+export type FlagKey = IsRegistered extends true ? keyof RegisteredFlags & string : string;
+
+/** The value type of flag `K`: its registered type, or `JsonValue` when nothing is registered. */
+export type FlagValue<K extends string> = IsRegistered extends true
+  ? K extends keyof RegisteredFlags
+    ? RegisteredFlags[K]
+    : never
+  : JsonValue;
+
+/** Keys of boolean flags (any string when nothing is registered): what `isEnabled` and `useFlag` accept. */
+export type BooleanFlagKey = IsRegistered extends true
+  ? { [K in FlagKey]: FlagValue<K> extends boolean ? K : never }[FlagKey]
+  : string;
+
+/**
+ * Literal types widened to their primitive, so an unregistered `getValue('x', 'blue')` is a `string`; a `null`
+ * default accepts a flag of any type (see the type-match rule), so it reads as any `JsonValue`.
+ */
+export type Widen<T> = T extends null ? JsonValue : T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
+
+/** What a default for flag `K` may be: a value of its registered type, or any JSON value when nothing is registered. */
+export type DefaultValueFor<K extends string> = IsRegistered extends true ? FlagValue<K> : JsonValue;
+
+/** What a read of flag `K` with default `D` returns: the registered type, or the default's widened type. */
+export type ResolvedValue<K extends string, D> = IsRegistered extends true ? FlagValue<K> : Widen<D>;
+
+/**
+ * One request's evaluated flags on the server: `req.flags` in `@halyard/express`, `await getFlags()` in
+ * `@halyard/next`. The context is the request's (computed once), each flag is evaluated at most once per request,
+ * and reads never throw: on any problem they return the default and report the error through the adapter's
+ * `onError`. Typed by {@link Register}.
+ *
+ * @example
+ * app.get('/checkout', (req, res) => {
+ *   if (req.flags.isEnabled('new-checkout')) return res.send(renderNewCheckout());
+ *   const color = req.flags.getValue('button-color', 'blue');
+ *   const { variant, reason } = req.flags.getDetails('checkout-experiment', 'control');
+ *   res.send(renderCheckout({ color, variant, reason }));
+ * });
+ */
+export interface ServerFlags {
+  /** `true` only when a boolean flag serves `true`. */
+  isEnabled(key: BooleanFlagKey): boolean;
+  /** The flag's value, or `defaultValue` when the flag is missing, failing, or of another type than the default. */
+  getValue<K extends FlagKey, D extends DefaultValueFor<K>>(key: K, defaultValue: D): ResolvedValue<K, D>;
+  /** Value, variant and reason; on any problem `defaultValue` with reason `ERROR` and an `errorCode`. */
+  getDetails<K extends FlagKey, D extends DefaultValueFor<K>>(key: K, defaultValue: D): EvaluationDetails<ResolvedValue<K, D>>;
+  /** Without a default any flag type is accepted, and a missing flag gives `null`. */
+  getDetails<K extends FlagKey>(key: K): EvaluationDetails<ResolvedValue<K, null> | null>;
+  /** The variant served (e.g. `"treatment"`), or `undefined` when the flag is missing. */
+  variant(key: FlagKey): string | undefined;
+  /**
+   * Every flag evaluated for this request's context: what a browser `<FlagProvider snapshot>` starts with. Does
+   * not record exposures (the browser does when a component reads a flag).
+   */
+  snapshot(): FlagSnapshot;
+  /** The evaluation context of this request (computed on first use). */
+  context(): EvaluationContext;
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import express from 'express';
 import type { ExposureEvent, FlagClient } from '@halyard/core';
 import { createFlagClient } from '@halyard/core';
-import { halyard } from '@halyard/express';
+import { forceRequestFlags, halyard } from '@halyard/express';
 import { DOCUMENT, controlledClient, instrument, listen, type Running } from '../test/helpers';
 
 let running: Running | undefined;
@@ -37,11 +37,11 @@ describe('halyard() middleware', () => {
       app.get('/checkout', (req, res) => {
         res.json({
           newCheckout: req.flags.isEnabled('new-checkout'),
-          color: req.flags.value('button-color', 'red'),
+          color: req.flags.getValue('button-color', 'red'),
           variant: req.flags.variant('button-color'),
-          details: req.flags.details('new-checkout', false),
+          details: req.flags.getDetails('new-checkout', false),
           ai: req.flags.isEnabled('ai-recommendations'),
-          limits: req.flags.value('limits', { max: 0 }),
+          limits: req.flags.getValue('limits', { max: 0 }),
         });
       });
     });
@@ -85,10 +85,10 @@ describe('halyard() middleware', () => {
           const reads = [
             req.flags.isEnabled('new-checkout'),
             req.flags.isEnabled('new-checkout'),
-            req.flags.value('new-checkout', true),
-            req.flags.value('button-color', 'x'),
+            req.flags.getValue('new-checkout', true),
+            req.flags.getValue('button-color', 'x'),
             req.flags.variant('button-color'),
-            req.flags.value('button-color', 'y'),
+            req.flags.getValue('button-color', 'y'),
           ];
           res.json(reads);
         }),
@@ -117,6 +117,50 @@ describe('halyard() middleware', () => {
     expect(exposures.map((e) => [e.flag, e.variant, e.unit])).toEqual([['new-checkout', 'on', 'alice']]);
   });
 
+  it('attributes exposures to the split’s bucketBy value: accountId for a split by account', async () => {
+    const exposures: ExposureEvent[] = [];
+    const split = { variants: { a: 'a', b: 'b' }, enabled: true, offVariant: 'a', defaultServe: { split: [{ variant: 'a', weight: 1 }, { variant: 'b', weight: 1 }] } };
+    const document = { ...DOCUMENT, flags: { ...DOCUMENT.flags, 'team-plan': { ...split, defaultServe: { ...split.defaultServe, bucketBy: 'accountId' } }, 'user-plan': split } };
+    const { client } = controlledClient(document, (event) => exposures.push(event));
+    const app = express();
+    app.use(halyard({ client, context: (req) => ({ userId: req.get('x-user'), accountId: 'acct-7' }) }));
+    app.get('/', (req, res) => res.json([req.flags.getValue('team-plan', 'a'), req.flags.getValue('user-plan', 'a'), req.flags.snapshot().flags['team-plan']?.unitBy]));
+    running = await listen(app);
+    expect(((await get(running.url, 'alice')).body as unknown[])[2]).toBe('accountId');
+    expect(exposures.map((e) => [e.flag, e.unit])).toEqual([
+      ['team-plan', 'acct-7'],
+      ['user-plan', 'alice'],
+    ]);
+  });
+
+  it('forceRequestFlags() forces values for one request through the same reader', async () => {
+    const { client } = controlledClient(DOCUMENT);
+    const app = express();
+    app.get('/bare', (req, res) => res.json(forceRequestFlags(req, { 'new-checkout': true })));
+    app.use(halyard({ client, context: userFromHeader, onError: () => {} }));
+    app.use((req, _res, next) => {
+      if (req.path === '/forced') forceRequestFlags(req, { 'new-checkout': true, 'button-color': 'green' });
+      next();
+    });
+    app.get(['/forced', '/plain'], (req, res) =>
+      res.json({
+        on: req.flags.isEnabled('new-checkout'),
+        color: req.flags.getDetails('button-color', 'blue'),
+        mismatch: req.flags.getDetails('button-color', 1).errorCode,
+        snapshot: req.flags.snapshot().flags['new-checkout'],
+      }),
+    );
+    running = await listen(app);
+    expect((await get(`${running.url}/bare`, 'bob')).body).toBe(false);
+    expect((await get(`${running.url}/forced`, 'bob')).body).toEqual({
+      on: true,
+      color: { value: 'green', variant: 'green', reason: 'STATIC', ruleId: 'override' },
+      mismatch: 'TYPE_MISMATCH',
+      snapshot: { value: true, variant: 'on', reason: 'STATIC', ruleId: 'override' },
+    });
+    expect((await get(`${running.url}/plain`, 'bob')).body).toMatchObject({ on: false, color: { value: 'blue' } });
+  });
+
   it('snapshot() is the client evaluation for this request context', async () => {
     const { client } = controlledClient(DOCUMENT);
     const url = await start(client, (app) => app.get('/', (req, res) => res.json(req.flags.snapshot())));
@@ -133,10 +177,10 @@ describe('halyard() middleware', () => {
       (app) =>
         app.get('/', (req, res) => {
           res.json({
-            missing: req.flags.value('nope', 'fallback'),
+            missing: req.flags.getValue('nope', 'fallback'),
             missingEnabled: req.flags.isEnabled('nope'),
-            wrongType: req.flags.value('button-color', 42),
-            details: req.flags.details('nope', 7),
+            wrongType: req.flags.getValue('button-color', 42),
+            details: req.flags.getDetails('nope', 7),
             variant: req.flags.variant('nope'),
           });
         }),
@@ -189,7 +233,7 @@ describe('halyard() middleware', () => {
     app.use('/loading', halyard({ client: loading, context: userFromHeader, onError }));
     app.use('/broken', halyard({ client: broken, context: userFromHeader, onError }));
     const route = (req: express.Request, res: express.Response) =>
-      res.json({ on: req.flags.isEnabled('new-checkout'), color: req.flags.value('button-color', 'blue'), snapshot: req.flags.snapshot() });
+      res.json({ on: req.flags.isEnabled('new-checkout'), color: req.flags.getValue('button-color', 'blue'), snapshot: req.flags.snapshot() });
     app.get('/loading', route);
     app.get('/broken', route);
     running = await listen(app);
@@ -203,7 +247,7 @@ describe('halyard() middleware', () => {
 
   it('a throwing onError handler does not fail the request either', async () => {
     const { client } = controlledClient(DOCUMENT);
-    const url = await start(client, (app) => app.get('/', (req, res) => res.json(req.flags.value('nope', 1))), {
+    const url = await start(client, (app) => app.get('/', (req, res) => res.json(req.flags.getValue('nope', 1))), {
       onError: () => {
         throw new Error('logger down');
       },

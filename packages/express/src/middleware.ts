@@ -1,20 +1,21 @@
+import type { ServerFlags } from '@halyard/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { attachFlags } from './internal/attach';
 import { createShared } from './internal/shared';
-import type { HalyardOptions, RequestFlags } from './types';
+import type { HalyardOptions } from './types';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** This request's feature flags, attached by `halyard()` from `@halyard/express`. */
-      flags: RequestFlags;
+      /** This request's feature flags, attached by `halyard()` from `@halyard/express`; typed by `Register` in `@halyard/core`. */
+      flags: ServerFlags;
     }
   }
 }
 
 /**
- * Express middleware attaching `req.flags` ({@link RequestFlags}) to every request. Nothing is evaluated until a
+ * Express middleware attaching `req.flags` (`ServerFlags` from `@halyard/core`) to every request. Nothing is evaluated until a
  * handler reads a flag: the context is computed once, on first read, each flag evaluated once per request, and
  * exposures are recorded (through the client's `onExposure`) only for flags actually read. A flag problem never
  * fails the request: reads return the default and the error goes to `onError` (default `console.error`).
@@ -30,6 +31,7 @@ declare global {
  * app.use(halyard({ client, context: (req) => ({ userId: req.get('x-user-id') }) }));
  * app.get('/checkout', (req, res) => {
  *   res.send(req.flags.isEnabled('new-checkout') ? 'new checkout' : 'old checkout');
+ *   // req.flags.getValue('button-color', 'blue'), req.flags.getDetails('checkout-experiment', 'control')
  * });
  */
 export function halyard(options: HalyardOptions): RequestHandler {

@@ -20,7 +20,7 @@ async function start(overrides: Parameters<typeof halyard>[0]['overrides'], onEr
   app.use(halyard(options));
   app.all('/api/flags', flagsHandler(options));
   app.get('/', (req, res) => {
-    res.json({ checkout: req.flags.isEnabled('new-checkout'), color: req.flags.value('button-color', 'none'), details: req.flags.details('button-color') });
+    res.json({ checkout: req.flags.isEnabled('new-checkout'), color: req.flags.getValue('button-color', 'none'), details: req.flags.getDetails('button-color') });
   });
   running = await listen(app);
   return { url: running.url, onError };

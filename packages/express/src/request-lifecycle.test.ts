@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import express from 'express';
 import { halyard } from '@halyard/express';
-import type { RequestFlags } from '@halyard/express';
+import type { ServerFlags } from '@halyard/core';
 import { DOCUMENT, controlledClient, listen, type Running } from '../test/helpers';
 
 // req.flags is served by an accessor on Express's base request plus a WeakMap (see src/internal/attach.ts), not by
@@ -43,16 +43,16 @@ describe('req.flags across the Express request lifecycle', () => {
     app.use(halyard({ client, context: user }));
     const sub = express();
     sub.get('/color', (req, res) => {
-      res.json({ color: req.flags.value('button-color', 'red') });
+      res.json({ color: req.flags.getValue('button-color', 'red') });
     });
     const router = express.Router();
     router.get('/color', (req, res) => {
-      res.json({ color: req.flags.value('button-color', 'red') });
+      res.json({ color: req.flags.getValue('button-color', 'red') });
     });
     app.use('/sub', sub);
     app.use('/router', router);
     app.get('/after', (req, res) => {
-      res.json({ color: req.flags.value('button-color', 'red') });
+      res.json({ color: req.flags.getValue('button-color', 'red') });
     });
     const url = await serve(app);
     expect(await get(`${url}/sub/color`)).toEqual({ color: 'green' });
@@ -65,8 +65,11 @@ describe('req.flags across the Express request lifecycle', () => {
     const context = vi.fn(user);
     const app = express();
     app.use(halyard({ client, context }));
+    let firstRead!: () => void;
+    const readOnce = new Promise<void>((resolve) => (firstRead = resolve));
     app.get('/slow', async (req, res) => {
       const before = req.flags.isEnabled('new-checkout');
+      firstRead();
       await sleep(50);
       res.json({ before, after: req.flags.isEnabled('new-checkout') });
     });
@@ -75,7 +78,7 @@ describe('req.flags across the Express request lifecycle', () => {
     });
     const url = await serve(app);
     const slow = get(`${url}/slow`, 'alice');
-    await sleep(10);
+    await readOnce;
     // Turn the flag off for everyone while /slow is between its two reads; other requests interleave.
     publish({ ...DOCUMENT, version: 2, flags: { ...DOCUMENT.flags, 'new-checkout': { ...DOCUMENT.flags['new-checkout']!, enabled: false } } });
     expect(await get(`${url}/fast`, 'alice')).toEqual({ on: false });
@@ -116,7 +119,7 @@ describe('req.flags across the Express request lifecycle', () => {
     app.use(halyard({ client, context: user }));
     app.use((req, _res, next) => {
       const inner = req.flags;
-      req.flags = { ...inner, isEnabled: (key: string) => key === 'ai-recommendations' || inner.isEnabled(key) } as RequestFlags;
+      req.flags = { ...inner, isEnabled: (key: string) => key === 'ai-recommendations' || inner.isEnabled(key) } as ServerFlags;
       next();
     });
     app.get('/', (req, res) => res.json({ ai: req.flags.isEnabled('ai-recommendations'), checkout: req.flags.isEnabled('new-checkout') }));

@@ -23,7 +23,7 @@ describe('createHalyard()', () => {
     ] as const) {
       const { getFlags } = createHalyard({ client, context, request: () => testRequest({ cookies: { uid } }) });
       const flags = await getFlags();
-      expect({ on: flags.isEnabled('new-checkout'), color: flags.value('button-color', 'x'), variant: flags.variant('button-color') }).toEqual(expected);
+      expect({ on: flags.isEnabled('new-checkout'), color: flags.getValue('button-color', 'x'), variant: flags.variant('button-color') }).toEqual(expected);
       expect(flags.snapshot()).toEqual(client.evaluateAll({ userId: uid }));
       expect(flags.context()).toEqual({ userId: uid });
     }
@@ -94,10 +94,10 @@ describe('createHalyard()', () => {
     const onError = vi.fn();
     const { getFlags } = createHalyard({ client, context, onError, request: () => testRequest({ cookies: { uid: 'bob' } }) });
     const flags = await getFlags();
-    expect(flags.value('nope', 'fallback')).toBe('fallback');
-    expect(flags.value('nope', 'fallback')).toBe('fallback');
-    expect(flags.details('button-color', 3)).toMatchObject({ value: 3, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' });
-    expect(flags.details('new-checkout')).toEqual({ value: false, variant: 'off', reason: 'DEFAULT' });
+    expect(flags.getValue('nope', 'fallback')).toBe('fallback');
+    expect(flags.getValue('nope', 'fallback')).toBe('fallback');
+    expect(flags.getDetails('button-color', 3)).toMatchObject({ value: 3, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' });
+    expect(flags.getDetails('new-checkout')).toEqual({ value: false, variant: 'off', reason: 'DEFAULT' });
     expect(onError).toHaveBeenCalledTimes(2);
   });
 
@@ -125,6 +125,28 @@ describe('createHalyard()', () => {
     flags.isEnabled('new-checkout');
     flags.isEnabled('new-checkout');
     expect(exposures.map((e) => [e.flag, e.variant, e.unit])).toEqual([['new-checkout', 'on', 'alice']]);
+  });
+
+  it('attributes exposures to the split’s bucketBy value: accountId for a split by account', async () => {
+    const split = { variants: { a: 'a', b: 'b' }, enabled: true, offVariant: 'a', defaultServe: { split: [{ variant: 'a', weight: 1 }, { variant: 'b', weight: 1 }] } };
+    const document = { ...DOCUMENT, flags: { ...DOCUMENT.flags, 'team-plan': { ...split, defaultServe: { ...split.defaultServe, bucketBy: 'accountId' } }, 'user-plan': split } };
+    const { client } = controlledClient(document);
+    const exposures: ExposureEvent[] = [];
+    const { getFlags } = createHalyard({
+      client,
+      context: ({ cookies }) => ({ userId: cookies.get('uid')?.value, accountId: 'acct-7' }),
+      request: () => testRequest({ cookies: { uid: 'alice' } }),
+      onExposure: (e) => exposures.push(e),
+    });
+    const flags = await getFlags();
+    flags.getValue('team-plan', 'a');
+    flags.getValue('user-plan', 'a');
+    expect(exposures.map((e) => [e.flag, e.unit])).toEqual([
+      ['team-plan', 'acct-7'],
+      ['user-plan', 'alice'],
+    ]);
+    // The snapshot the browser starts with carries the attribute, so its store attributes alike.
+    expect(flags.snapshot().flags['team-plan']?.unitBy).toBe('accountId');
   });
 
   describe('Pages Router', () => {

@@ -1,11 +1,11 @@
 import { cache, type ReactNode } from 'react';
 // Through our own client entry (a 'use client' module), so Next sees the client boundary in the built package.
 import { HalyardClientProvider } from '@halyard/next/client';
-import type { FlagSnapshot } from '@halyard/core';
+import type { FlagSnapshot, ServerFlags } from '@halyard/core';
 import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult, NextPageContext } from 'next';
-import { createEngine, evaluateRequest, serverFlags, type Engine } from './internal/engine';
+import { createEngine, evaluateRequest, type Engine } from './internal/engine';
 import { infoFromIncoming } from './internal/request-info';
-import type { HalyardNextOptions, RequestInfo, ServerFlags } from './types';
+import type { HalyardNextOptions, RequestInfo } from './types';
 
 /** Options of {@link createHalyard}. */
 export interface CreateHalyardOptions extends HalyardNextOptions {
@@ -106,14 +106,10 @@ export function createHalyard(options: CreateHalyardOptions): Halyard {
   // many components ask.
   const load = cache(async () => {
     const info = await readRequest();
-    const { context, snapshot } = await evaluateRequest(engine, info);
-    return serverFlags(engine, context, snapshot);
+    return evaluateRequest(engine, info);
   });
 
-  const forIncoming = async (req: Parameters<Halyard['getFlagsFor']>[0]): Promise<ServerFlags> => {
-    const { context, snapshot } = await evaluateRequest(engine, infoFromIncoming(req));
-    return serverFlags(engine, context, snapshot);
-  };
+  const forIncoming = (req: Parameters<Halyard['getFlagsFor']>[0]): Promise<ServerFlags> => evaluateRequest(engine, infoFromIncoming(req));
 
   async function HalyardProvider(props: HalyardProviderProps): Promise<ReactNode> {
     const flags = await load();

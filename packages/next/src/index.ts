@@ -5,4 +5,4 @@ export type { FlagsRoute, FlagsRouteOptions } from './flags-route';
 export { evaluateInMiddleware } from './middleware';
 export type { MiddlewareFlagOptions } from './middleware';
 export { isNextControlFlow } from './internal/control-flow';
-export type { CookieReader, HeaderReader, HalyardNextOptions, NextContextFn, RequestInfo, ServerFlags, Widen } from './types';
+export type { CookieReader, HeaderReader, HalyardNextOptions, NextContextFn, RequestInfo } from './types';

@@ -1,8 +1,8 @@
 import { createFlagClient, staticSource } from '@halyard/core';
-import type { Definitions, FlagClient, FlagsDocument } from '@halyard/core';
-import { createEngine, evaluateRequest, serverFlags } from './internal/engine';
+import type { Definitions, FlagClient, FlagsDocument, ServerFlags } from '@halyard/core';
+import { createEngine, evaluateRequest } from './internal/engine';
 import { infoFromRequest } from './internal/request-info';
-import type { HalyardNextOptions, NextContextFn, ServerFlags } from './types';
+import type { HalyardNextOptions, NextContextFn } from './types';
 
 /** Options of {@link evaluateInMiddleware}: a client, or definitions to evaluate directly (edge, no source). */
 export type MiddlewareFlagOptions = Omit<HalyardNextOptions, 'client'> &
@@ -42,8 +42,7 @@ const compiled = new WeakMap<object, FlagClient>();
 export async function evaluateInMiddleware(request: Request, options: MiddlewareFlagOptions): Promise<ServerFlags> {
   const client = options.client ?? clientFor(options.definitions);
   const engine = createEngine({ ...options, client }, 'evaluateInMiddleware()');
-  const { context, snapshot } = await evaluateRequest(engine, infoFromRequest(request));
-  return serverFlags(engine, context, snapshot);
+  return evaluateRequest(engine, infoFromRequest(request));
 }
 
 /** A client over fixed definitions (static source: no timers, no I/O), compiled once per definitions object. */

@@ -1,7 +1,4 @@
-import type { EvaluationContext, EvaluationDetails, ExposureEvent, FlagClient, FlagSnapshot, JsonValue } from '@halyard/core';
-
-/** Literal types widened to their primitive, so `flags.value('button-color', 'blue')` is a `string`. */
-export type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : T;
+import type { EvaluationContext, ExposureEvent, FlagClient } from '@halyard/core';
 
 /** The part of Next's `RequestCookies`/`ReadonlyRequestCookies` Halyard uses (structural, so any version fits). */
 export interface CookieReader {
@@ -28,25 +25,6 @@ export interface RequestInfo {
  */
 export type NextContextFn = (request: RequestInfo) => EvaluationContext | Promise<EvaluationContext>;
 
-/**
- * One request's flags, read from a single evaluation of every flag (so server components, client components and
- * the snapshot the browser receives always agree). Reads never throw.
- */
-export interface ServerFlags {
-  /** `true` only when a boolean flag serves `true`. */
-  isEnabled(key: string): boolean;
-  /** The flag's value, or `defaultValue` when the flag is missing or of another type. */
-  value<T extends JsonValue>(key: string, defaultValue: T): Widen<T>;
-  /** The variant served, or `undefined` when the flag is missing. */
-  variant(key: string): string | undefined;
-  /** Value, variant and reason; a missing flag gives `defaultValue` (or `null`) with reason `ERROR`. */
-  details<T extends JsonValue = JsonValue>(key: string, defaultValue?: T): EvaluationDetails<Widen<T>>;
-  /** Every flag for this request: what `<FlagProvider snapshot>` needs. */
-  snapshot(): FlagSnapshot;
-  /** The evaluation context of this request. */
-  context(): EvaluationContext;
-}
-
 /** Options shared by every server-side helper of `@halyard/next`. */
 export interface HalyardNextOptions {
   /** A started client, created once per server process (see the example's `flags.server.ts`). */
@@ -59,7 +37,7 @@ export interface HalyardNextOptions {
   onError?: (error: Error) => void;
   /**
    * How long the first requests after boot wait for the client's first flags, in ms, before rendering with
-   * defaults. Default 2,000.
+   * defaults (the flags route: before answering 503). Default 2,000 — the same policy as every flags endpoint.
    */
   readyTimeout?: number;
 }

@@ -56,22 +56,29 @@ function publishTo(emit: (update: SourceUpdate) => void, document: FlagsDocument
   emit({ type: 'definitions', definitions: result.definitions });
 }
 
-/** Serves Web route handlers ({ GET, POST }) over real HTTP, like Next's Node server does. */
-export async function serveRoute(route: { GET(request: Request): Promise<Response>; POST(request: Request): Promise<Response> }) {
+/**
+ * Serves route handlers over real HTTP the way Next's Node server does: each method goes to the handler the route
+ * exports under that name, a method it does not export gets Next's own bare 405, and HEAD falls back to GET.
+ */
+export async function serveRoute(exported: object) {
+  const route = exported as Partial<Record<string, (request: Request) => Promise<Response>>>;
   const server: Server = createServer(async (req: IncomingMessage, res) => {
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
+    const method = req.method ?? 'GET';
+    const hasBody = method !== 'GET' && method !== 'HEAD';
     const request = new Request(`http://${req.headers.host}${req.url}`, {
-      method: req.method,
+      method,
       headers,
-      body: req.method === 'POST' ? (Readable.toWeb(req) as ReadableStream) : undefined,
+      body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
       signal: controller.signal,
       // @ts-expect-error Node's fetch needs this for streamed bodies
       duplex: 'half',
     });
-    const response = await (req.method === 'POST' ? route.POST(request) : route.GET(request));
+    const handler = route[method] ?? (method === 'HEAD' ? route.GET : undefined);
+    const response = handler === undefined ? new Response(null, { status: 405 }) : await handler(request);
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (!response.body) {
       res.end();

@@ -1,9 +1,10 @@
-import { useMemo } from 'react';
 import type { FlagStatus, JsonValue } from '@halyard/core';
-import { sameType, useEntry, useSelect, useStoreContext } from './internal/context';
-import type { FlagDetails, FlagKey, FlagValue, IsRegistered, ResolvedValue } from './types';
+import { matchesDefaultType } from '@halyard/core/store';
+import { React, useEntry, useSelect, useStoreContext } from './internal/context';
+import type { DefaultValueFor, FlagDetails, FlagKey, FlagValue, ResolvedValue } from './types';
 
-// Hooks that need `useMemo`, apart from the others: an app that uses none of them ships no `useMemo` import.
+// Hooks that need `useMemo`, apart from the others: an app bundling these sources drops the module whole when it
+// uses none of them.
 
 /**
  * Value, variant and reason of one flag. A missing flag gives `defaultValue` with reason `ERROR` and errorCode
@@ -16,15 +17,15 @@ import type { FlagDetails, FlagKey, FlagValue, IsRegistered, ResolvedValue } fro
  * ```
  */
 export function useFlagDetails<K extends FlagKey>(key: K): FlagDetails<FlagValue<K> | undefined>;
-export function useFlagDetails<K extends FlagKey, D extends IsRegistered extends true ? FlagValue<K> : JsonValue>(
+export function useFlagDetails<K extends FlagKey, D extends DefaultValueFor<K>>(
   key: K,
   defaultValue: D,
 ): FlagDetails<ResolvedValue<K, D>>;
 export function useFlagDetails(key: string, defaultValue?: JsonValue): FlagDetails<JsonValue | undefined> {
   const entry = useEntry(key, 'useFlagDetails()');
-  return useMemo(() => {
+  return React.useMemo(() => {
     if (!entry) return { value: defaultValue, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' };
-    if (defaultValue !== undefined && !sameType(entry.value, defaultValue)) {
+    if (!matchesDefaultType(entry.value, defaultValue)) {
       return { value: defaultValue, reason: 'ERROR', errorCode: 'TYPE_MISMATCH' };
     }
     const { value, variant, reason, ruleId, errorCode } = entry;
@@ -56,5 +57,5 @@ export function useFlagStatus(): FlagStatusInfo {
   const status = useSelect(c, (state) => state.status);
   const updatedAt = useSelect(c, (state) => state.updatedAt);
   const error = useSelect(c, (state) => state.error);
-  return useMemo(() => ({ status, updatedAt, error }), [status, updatedAt, error]);
+  return React.useMemo(() => ({ status, updatedAt, error }), [status, updatedAt, error]);
 }

@@ -129,6 +129,32 @@ describe('hooks read the provider snapshot', () => {
     ]);
   });
 
+  it("useFlagValue and useFlagDetails apply core's type-match rule: a null default accepts any type, [] an object", () => {
+    const seen: unknown[] = [];
+    // Untyped reads, as in an app without a Register: the registered types of this program forbid these defaults.
+    const readValue = useFlagValue as (key: string, defaultValue: unknown) => unknown;
+    const readDetails = useFlagDetails as (key: string, defaultValue?: unknown) => unknown;
+    function Show() {
+      seen.push(readValue('button-color', null), readValue('banner', []), readValue('button-color', []), readValue('banner', 'none'));
+      seen.push(readDetails('button-color', null), readDetails('banner', []), readDetails('max-items', null));
+      return null;
+    }
+    render(
+      <FlagProvider snapshot={snapshot('1', { 'button-color': 'green', banner: { text: 'hi' } })}>
+        <Show />
+      </FlagProvider>,
+    );
+    expect(seen).toEqual([
+      'green',
+      { text: 'hi' },
+      [],
+      'none',
+      { value: 'green', variant: 'v-"green"', reason: 'STATIC', ruleId: undefined, errorCode: undefined },
+      { value: { text: 'hi' }, variant: 'v-{"text":"hi"}', reason: 'STATIC', ruleId: undefined, errorCode: undefined },
+      { value: null, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' },
+    ]);
+  });
+
   it('useFlags returns every flag and useFlagStatus the lifecycle', () => {
     let flags: unknown;
     let status: unknown;

@@ -1,6 +1,6 @@
-import type { JsonValue } from '@halyard/core';
-import { sameType, useEntry, useSelect, useStoreContext } from './internal/context';
-import type { BooleanFlagKey, FlagEntries, FlagKey, FlagValue, IsRegistered, ResolvedValue } from './types';
+import { matchesDefaultType } from '@halyard/core/store';
+import { useEntry, useSelect, useStoreContext } from './internal/context';
+import type { BooleanFlagKey, DefaultValueFor, FlagEntries, FlagKey, ResolvedValue } from './types';
 
 /**
  * Whether a boolean flag is on: its value, or `defaultValue` (default `false`) when the flag is missing or not a
@@ -19,19 +19,20 @@ export function useFlag(key: BooleanFlagKey, defaultValue = false): boolean {
 }
 
 /**
- * A flag's value, or `defaultValue` when the flag is missing or its value has another type than the default.
+ * A flag's value, or `defaultValue` when the flag is missing or its value has another type than the default
+ * (core's one type-match rule: `null` accepts any type; arrays, objects and `null` values are all JSON).
  *
  * @example
  * ```tsx
  * const color = useFlagValue('button-color', 'blue');
  * ```
  */
-export function useFlagValue<K extends FlagKey, D extends IsRegistered extends true ? FlagValue<K> : JsonValue>(
+export function useFlagValue<K extends FlagKey, D extends DefaultValueFor<K>>(
   key: K,
   defaultValue: D,
 ): ResolvedValue<K, D> {
   const entry = useEntry(key, 'useFlagValue()');
-  return (entry && sameType(entry.value, defaultValue) ? entry.value : defaultValue) as ResolvedValue<K, D>;
+  return (entry && matchesDefaultType(entry.value, defaultValue) ? entry.value : defaultValue) as ResolvedValue<K, D>;
 }
 
 /**

@@ -5,11 +5,12 @@ export { useFlagDetails, useFlagStatus } from './details';
 export type { FlagStatusInfo } from './details';
 export { Flag } from './flag';
 // Re-exported so `import { FlagProvider, sseStream } from '@halyard/react'` works; tree-shaken when unused.
-export { sseStream } from '@halyard/core';
+export { sseStream } from '@halyard/core/store';
 export type { FlagProps } from './flag';
 export type {
   Register,
   RegisteredFlags,
+  DefaultValueFor,
   FlagKey,
   FlagValue,
   BooleanFlagKey,

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import { createPollingSnapshotStore } from '@halyard/core';
+import { createPollingSnapshotStore } from '@halyard/core/store';
 import type { EvaluationContext, ExposureEvent, FlagSnapshot, SnapshotStore, SnapshotStream } from '@halyard/core';
-import { Ctx, useEffect, useInsertionEffect, useState, type StoreContext } from './internal/context';
+import { Ctx, React, type StoreContext } from './internal/context';
 
 export interface FlagProviderProps {
   /** Initial flags, e.g. evaluated during SSR or inlined as a bootstrap. The first client render shows exactly these. */
@@ -51,7 +51,7 @@ export interface FlagProviderProps {
 export function FlagProvider(props: FlagProviderProps): ReactNode {
   // The store is never closed: without subscribers it holds no timer, listener or request, so nothing leaks, and
   // StrictMode or <Activity> re-running effects on the same state simply subscribe again.
-  const [value] = useState((): StoreContext => {
+  const [value] = React.useState((): StoreContext => {
     // Callbacks are read through the latest props (`p`), so inline arrow functions neither recreate the store nor
     // go stale.
     const c = { p: props } as StoreContext;
@@ -66,13 +66,13 @@ export function FlagProvider(props: FlagProviderProps): ReactNode {
     return c;
   });
   // Insertion effects run before any layout or passive effect, so children's exposures already see new callbacks.
-  useInsertionEffect(() => {
+  React.useInsertionEffect(() => {
     value.p = props;
   });
 
   // After every render: setContext compares contexts in wire form (equal JSON is an identical request, so no
   // refetch). Our own store already has the first context; a prebuilt store gets it when given.
-  useEffect(() => {
+  React.useEffect(() => {
     if (!props.store || props.context) value.s.setContext(props.context);
   });
 

@@ -20,7 +20,7 @@ import {
   type IsRegistered,
 } from './index';
 
-declare module '@halyard/react' {
+declare module '@halyard/core' {
   interface Register {
     flags: {
       'new-checkout': boolean;
@@ -33,7 +33,7 @@ declare module '@halyard/react' {
   }
 }
 
-// The augmentation reached this package's own Register (it would be `false` if `declare module` missed).
+// The augmentation of core's Register reached the hooks (it would be `false` if `declare module` missed).
 expectTypeOf<IsRegistered>().toEqualTypeOf<true>();
 expectTypeOf<FlagKey>().toEqualTypeOf<
   'new-checkout' | 'dark-mode' | 'button-color' | 'max-items' | 'checkout-experiment' | 'banner'

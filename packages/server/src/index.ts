@@ -1,5 +1,5 @@
 export { createServer } from './server';
 export type { HalyardServer, ServerOptions } from './server';
 export type { ApiKey, KeyType, Role } from './internal/keys';
-export type { Actor, AuditEntry, EnvironmentInfo, StoredResource } from './internal/store';
+export type { Actor, AuditEntry, EnvironmentInfo, StoredResource } from './internal/store/types';
 export type { DiffEntry } from './internal/json';

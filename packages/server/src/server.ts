@@ -1,19 +1,23 @@
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { Authenticator } from './internal/auth';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { ChangeBus } from './internal/changes';
-import { openPglite, openPostgres, type Database } from './internal/db';
-import { DocumentHub } from './internal/documents';
-import { HttpError } from './internal/errors';
-import { parseJsonBody } from './internal/json';
+import { DocumentHub } from './internal/document-hub';
+import { registerApi, createFastify } from './internal/http/app';
+import { Authenticator } from './internal/http/authentication';
+import { definitionsFastPath } from './internal/http/fast-path';
 import { AuthFailureLimiter, KeyRing } from './internal/keys';
-import { migrate } from './internal/migrations';
-import { openApiDocument } from './internal/openapi';
-import { registerAdminRoutes } from './internal/routes-admin';
-import { registerOfrepRoutes } from './internal/routes-ofrep';
-import { definitionsFastPath, registerSdkRoutes } from './internal/routes-sdk';
-import { Store } from './internal/store';
+import { AuditService } from './internal/services/audit-service';
+import { DocumentService } from './internal/services/document-service';
+import { EnvironmentService } from './internal/services/environment-service';
+import { FlagService } from './internal/services/flag-service';
+import { KeyService } from './internal/services/key-service';
+import { Propagation } from './internal/services/propagation';
+import { ResourceService } from './internal/services/resource-service';
+import { SdkService } from './internal/services/sdk-service';
+import { openPglite, openPostgres, type Database } from './internal/store/db';
+import { migrate } from './internal/store/migrations';
+import { Store } from './internal/store/store';
 
 export interface ServerOptions {
   /** PostgreSQL connection string. Without it the server uses embedded PGlite in `dataDir`. */
@@ -70,25 +74,6 @@ export interface HalyardServer {
   close(): Promise<void>;
 }
 
-const FASTIFY_ERRORS: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_request',
-  FST_ERR_BAD_URL: 'bad_request',
-  FST_ERR_ASYNC_CONSTRAINT: 'bad_request',
-};
-
-/** Database failures that mean "unavailable", not "bug": connection refused/reset, shutdown, too many clients. */
-function isUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return (
-    typeof code === 'string' &&
-    (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '08000', '08003', '08006'].includes(code) ||
-      /Connection terminated|timeout exceeded/i.test(String((error as Error).message)))
-  );
-}
-
 function loggerOption(logger: ServerOptions['logger']): FastifyServerOptions['logger'] {
   const fallback = process.env.HALYARD_LOG_LEVEL ?? (process.env.VITEST ? 'silent' : 'info');
   if (logger === undefined) return { level: fallback };
@@ -112,25 +97,11 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
   const dataDir = resolve(options.dataDir ?? '.halyard');
   // Set once the service is ready; see definitionsFastPath.
   let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
-  const app = Fastify({
-    serverFactory: (handler) =>
-      createHttpServer((req, res) => {
-        if (fastPath === undefined || !fastPath(req, res)) handler(req, res);
-      }),
+  const app = createFastify({
     logger: loggerOption(options.logger),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    // Per-request log lines would cost more than serving an SDK request; writes and errors are logged instead.
-    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: options.trustProxy ?? false,
-    return503OnClosing: true,
-    // In-flight requests finish on close; idle keep-alive sockets go at once (SSE streams are ended in preClose).
-    forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
-    // Router-level failures (malformed percent-encoding, over-long parameters) get the same JSON error shape.
-    frameworkErrors: (error, _request, reply) => {
-      const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-      void (reply as unknown as FastifyReply).code(code).send({ error: { code: code === 414 ? 'uri_too_long' : 'bad_request', message: error.message } });
-    },
+    fastPath: () => fastPath,
   });
   const log = app.log;
   const onError = (error: unknown, message: string) => log.error({ err: error }, message);
@@ -153,17 +124,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       : await openPglite(resolve(dataDir, 'pglite'));
     const { bootstrapToken } = await migrate(db);
 
-    const keys = new KeyRing(db);
+    const keys = new KeyRing(new Store(db).keys);
     await keys.reload();
     const limiter = new AuthFailureLimiter(options.authFailureLimit ?? 20);
-    const documents = new DocumentHub({ db, heartbeatMs: options.heartbeatMs ?? 15_000, onError });
+    const documents = new DocumentHub({ store: new Store(db), heartbeatMs: options.heartbeatMs ?? 15_000, onError });
     hub = documents;
     const refreshKeys = () =>
       keys
         .reload()
         .then((removed) => documents.revoke(removed))
         .catch((error: unknown) => onError(error, '@halyard/server: reloading API keys failed'));
-    bus = new ChangeBus({
+    const changes = new ChangeBus({
       db,
       namespace: options.databaseUrl ? schema : dataDir,
       postgresNotify: options.postgresNotify ?? true,
@@ -181,10 +152,23 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       },
       onError,
     });
+    bus = changes;
     // Listen before serving, so no change committed after start can be missed.
-    await bus.start();
-    const store = new Store(db, bus, documents, keys);
-    const auth = new Authenticator(keys, limiter);
+    await changes.start();
+
+    // The layers: store (SQL only) → services (the rules) → HTTP (Fastify plugins with JSON schemas).
+    const store = new Store(db, (tx, message) => changes.notifyInTransaction(tx, message));
+    const propagation = new Propagation(documents, changes, keys);
+    const resources = new ResourceService(store, propagation);
+    const services = {
+      environments: new EnvironmentService(store, propagation),
+      resources,
+      flags: new FlagService(resources),
+      documents: new DocumentService(store, propagation),
+      keys: new KeyService(store, propagation),
+      audit: new AuditService(store),
+      sdk: new SdkService(documents),
+    };
 
     // Safety net for lost notifications (documents, key revocations) and housekeeping, on one shared timer.
     timer = setInterval(() => {
@@ -194,66 +178,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     }, options.resyncMs ?? 30_000);
     timer.unref();
 
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_request, body, done) => {
-      try {
-        done(null, parseJsonBody(body as string));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    });
-
-    app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-      if (error instanceof HttpError) {
-        if (error.headers) reply.headers(error.headers);
-        return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message, ...error.details } });
-      }
-      const status = error.statusCode;
-      if (status !== undefined && status >= 400 && status < 500) {
-        return reply.code(status).send({ error: { code: FASTIFY_ERRORS[error.code] ?? 'bad_request', message: error.message } });
-      }
-      if (isUnavailable(error)) {
-        request.log.warn({ err: error }, 'database unavailable');
-        return reply.code(503).header('retry-after', '1').send({ error: { code: 'unavailable', message: 'The database is unavailable; retry shortly' } });
-      }
-      request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: { code: 'internal', message: 'Internal server error' } });
-    });
-
-    app.setNotFoundHandler((request, reply) =>
-      reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.slice(0, 200)}; see /openapi.json` } }),
-    );
-
-    app.get('/health', async (_request, reply) => {
-      try {
-        await Promise.race([db!.query('select 1'), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
-        return { status: 'ok', database: db!.kind, streams: documents.connections };
-      } catch {
-        return reply.code(503).send({ status: 'unavailable', database: db!.kind, streams: documents.connections });
-      }
-    });
-
-    const openapi = JSON.stringify(openApiDocument);
-    app.get('/openapi.json', async (_request, reply) => reply.header('content-type', 'application/json; charset=utf-8').send(openapi));
-
-    registerSdkRoutes(app, {
-      auth,
-      hub: documents,
+    await registerApi(app, services, new Authenticator(keys, limiter), {
       corsOrigins: options.corsOrigins ?? '*',
       evaluateBodyLimit: Math.min(options.bodyLimit ?? 64 * 1024, 64 * 1024),
-    });
-    registerOfrepRoutes(app, {
-      auth,
-      hub: documents,
-      corsOrigins: options.corsOrigins ?? '*',
-      bodyLimit: Math.min(options.bodyLimit ?? 64 * 1024, 64 * 1024),
-      onError,
-    });
-    registerAdminRoutes(app, {
-      auth,
-      store,
       documentBodyLimit: Math.max(options.bodyLimit ?? 1024 * 1024, 16 * 1024 * 1024),
-      onChange: (request, actor, action, detail) => request.log.info({ actor: actor.name, actorId: actor.id, action, ...detail }, 'change committed'),
+      health: { database: db.kind, ping: () => store.ping(), streams: () => documents.connections },
+      onError,
     });
 
     // End SSE responses before the HTTP server waits for connections to drain.

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEvaluator, createFlagClient, createUnleashAdapter, parseDefinitions, type EvaluationContext, type FlagsDocument } from '@halyard/core';
+import { createEvaluator, createFlagClient, parseDefinitions, type EvaluationContext, type FlagsDocument } from '@halyard/core';
+import { createUnleashAdapter } from '@halyard/unleash';
 import { fileSource } from '@halyard/core/node';
 import type { HalyardServer } from '../src/index';
 import { call, createStorage, startServer, type TestStorage } from './helpers';
@@ -337,7 +338,7 @@ describe.concurrent('halyard CLI', { timeout: 180_000 }, () => {
       const evaluator = createEvaluator(parsed.definitions!);
       return evaluator.keys().flatMap((key) =>
         contexts.map((context) => {
-          const { value, variant, reason } = evaluator.evaluate(key, context, null);
+          const { value, variant, reason } = evaluator.getDetails(key, null, context);
           return `${key} ${context.userId} ${JSON.stringify(value)} ${variant} ${reason}`;
         }),
       );
@@ -410,7 +411,7 @@ describe.concurrent('halyard CLI', { timeout: 180_000 }, () => {
       await client.ready();
       const viaFile = contexts.slice(0, 50).map((c) => JSON.stringify(client.getDetails('pricing-experiment', null, c)));
       client.close();
-      expect(viaFile).toEqual(contexts.slice(0, 50).map((c) => JSON.stringify(createEvaluator(parseDefinitions(original).definitions!).evaluate('pricing-experiment', c, null))));
+      expect(viaFile).toEqual(contexts.slice(0, 50).map((c) => JSON.stringify(createEvaluator(parseDefinitions(original).definitions!).getDetails('pricing-experiment', null, c))));
 
       // Into an empty environment: identical document, identical evaluations.
       expect((await call(server.url, 'POST', '/api/v1/environments', { token: admin, body: { key: 'gitops' } })).status).toBe(201);

@@ -107,7 +107,7 @@ describe('OFREP', () => {
       const seen = new Set<number>();
       for (let i = 0; i < 40; i++) {
         const details = await client.getNumberDetails('max-items', 0, { targetingKey: `user-${i}` });
-        const expected = local.evaluate('max-items', { userId: `user-${i}` }, 0);
+        const expected = local.getDetails('max-items', 0, { userId: `user-${i}` });
         expect(details).toMatchObject({ value: expected.value, variant: expected.variant, reason: 'SPLIT' });
         seen.add(details.value);
       }

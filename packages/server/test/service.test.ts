@@ -673,12 +673,13 @@ describe.each(BACKENDS)('flag service on %s', (backend) => {
 
   describe('hostile input', () => {
     it('answers malformed requests with 4xx JSON errors and stays healthy', async () => {
-      const cases: Array<{ method: string; path: string; rawBody?: string; body?: unknown; headers?: Record<string, string>; status: number[] }> = [
+      // `token`: the key sent (default the admin token); credentials are checked before a body is read.
+      const cases: Array<{ method: string; path: string; rawBody?: string; body?: unknown; headers?: Record<string, string>; token?: string; status: number[] }> = [
         { method: 'POST', path: flags, rawBody: '{"key": "a", ', headers: { 'content-type': 'application/json' }, status: [400] },
         { method: 'POST', path: flags, rawBody: 'key=a', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: [415] },
         { method: 'POST', path: flags, rawBody: 'plain', headers: { 'content-type': 'text/plain' }, status: [415] },
         { method: 'POST', path: flags, rawBody: `{"key":"${'x'.repeat(2 * 1024 * 1024)}"}`, headers: { 'content-type': 'application/json' }, status: [413] },
-        { method: 'POST', path: '/sdk/v1/evaluate', rawBody: `{"context":{"a":"${'x'.repeat(100_000)}"}}`, headers: { 'content-type': 'application/json' }, status: [413] },
+        { method: 'POST', path: '/sdk/v1/evaluate', rawBody: `{"context":{"a":"${'x'.repeat(100_000)}"}}`, headers: { 'content-type': 'application/json' }, token: client, status: [413] },
         { method: 'POST', path: flags, rawBody: '{"__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' }, status: [400] },
         { method: 'POST', path: flags, body: [1, 2, 3], status: [400] },
         { method: 'POST', path: flags, body: 'just a string', status: [400] },
@@ -697,7 +698,7 @@ describe.each(BACKENDS)('flag service on %s', (backend) => {
         { method: 'POST', path: '/api/v1/environments/development/flags/x/rollout', body: { percentage: 1e309 }, status: [400] },
       ];
       for (const c of cases) {
-        const response = await call(base, c.method, c.path, { token: admin, ...(c.rawBody !== undefined ? { rawBody: c.rawBody } : {}), body: c.body, headers: c.headers ?? {} });
+        const response = await call(base, c.method, c.path, { token: c.token ?? admin, ...(c.rawBody !== undefined ? { rawBody: c.rawBody } : {}), body: c.body, headers: c.headers ?? {} });
         expect(c.status, `${c.method} ${c.path.slice(0, 80)} → ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`).toContain(response.status);
         expect(response.body.error?.code, `${c.method} ${c.path.slice(0, 80)}`).toEqual(expect.any(String));
       }

@@ -27,7 +27,7 @@ function checkoutApp(client: Parameters<typeof halyard>[0]['client'], extra?: (a
   app.use(halyard(options));
   extra?.(app);
   app.get('/checkout', (req, res) => {
-    res.json({ checkout: req.flags.isEnabled('new-checkout') ? 'new' : 'old', color: req.flags.value('button-color', 'blue'), variant: req.flags.variant('button-color') });
+    res.json({ checkout: req.flags.isEnabled('new-checkout') ? 'new' : 'old', color: req.flags.getValue('button-color', 'blue'), variant: req.flags.variant('button-color') });
   });
   app.all('/api/flags', flagsHandler(options));
   return app;

@@ -1,5 +1,5 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createTestClient, createTestSnapshot, forEachFlagState } from './index';
+import { describe, expect, it, vi } from 'vitest';
+import { createTestClient, createTestSnapshot } from './index';
 
 describe('createTestClient', () => {
   it('is a ready FlagClient serving the given values to every context', async () => {
@@ -81,35 +81,5 @@ describe('createTestSnapshot', () => {
     const split = createTestSnapshot({ 'new-checkout': true }, { reasons: { 'new-checkout': 'SPLIT' } });
     expect(split.flags['new-checkout']!.reason).toBe('SPLIT');
     expect(split.version).not.toBe(createTestSnapshot({ 'new-checkout': true }).version);
-  });
-});
-
-describe('forEachFlagState', () => {
-  const booleans: Array<[boolean, Record<string, boolean>, string | undefined]> = [];
-  forEachFlagState('new-checkout', (on, flags) => {
-    it('runs once per state', () => {
-      booleans.push([on, flags, expect.getState().currentTestName]);
-    });
-  });
-
-  const colors: string[] = [];
-  forEachFlagState('button-color', ['blue', 'green'], (color, flags) => {
-    it('runs once per state', () => {
-      expect(flags).toEqual({ 'button-color': color });
-      colors.push(color);
-    });
-  });
-
-  afterAll(() => {
-    expect(booleans).toEqual([
-      [true, { 'new-checkout': true }, 'forEachFlagState > when new-checkout is true > runs once per state'],
-      [false, { 'new-checkout': false }, 'forEachFlagState > when new-checkout is false > runs once per state'],
-    ]);
-    expect(colors).toEqual(['blue', 'green']);
-  });
-
-  it('refuses an empty or duplicated list of states', () => {
-    expect(() => forEachFlagState('x', [], () => {})).toThrow('@halyard/testing: forEachFlagState("x") needs a list of distinct states');
-    expect(() => forEachFlagState('x', [true, true], () => {})).toThrow('distinct states');
   });
 });

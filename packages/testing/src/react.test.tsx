@@ -3,7 +3,7 @@ import { act, cleanup, render, screen } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { Flag, useFlag, useFlagValue, useVariant } from '@halyard/react';
-import { forEachFlagState } from './index';
+import { forEachFlagState } from './vitest';
 import { renderWithFlags, TestFlagProvider } from './react';
 
 let consoleError: MockInstance<typeof console.error>;

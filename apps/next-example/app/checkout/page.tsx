@@ -8,7 +8,7 @@ export const metadata = { title: 'Checkout — Halyard Shop' };
 export default async function CheckoutPage() {
   // Server components read the same per-request evaluation the client components start from.
   const flags = await getFlags();
-  const details = flags.details('new-checkout', false);
+  const details = flags.getDetails('new-checkout', false);
   return (
     <main>
       <h1>Checkout</h1>

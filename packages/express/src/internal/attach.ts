@@ -1,7 +1,7 @@
 import { IncomingMessage } from 'node:http';
+import { RequestServerFlags, ServerFlagsState } from '@halyard/core/adapter';
+import type { ServerFlags } from '@halyard/core';
 import type { Request } from 'express';
-import type { RequestFlags } from '../types';
-import { LazyRequestFlags, RequestFlagsState } from './request-flags';
 import type { Shared } from './shared';
 
 /*
@@ -20,7 +20,7 @@ import type { Shared } from './shared';
  * Objects that are not Express requests over Node's IncomingMessage (hand-made requests in unit tests, other
  * frameworks) get an own property, as before.
  */
-const values = new WeakMap<object, Shared | RequestFlagsState>();
+const values = new WeakMap<object, Shared | ServerFlagsState<Request>>();
 /** Per request prototype: whether `flags` is served by the accessor on its Express base. */
 const verdicts = new WeakMap<object, boolean>();
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -29,17 +29,17 @@ let lastAccepted: object | null = null;
 const accessor: PropertyDescriptor = {
   configurable: true,
   enumerable: false,
-  get(this: Request): RequestFlags | undefined {
+  get(this: Request): ServerFlags | undefined {
     const value = values.get(this);
     if (value === undefined) return undefined;
-    if (value instanceof RequestFlagsState) return new LazyRequestFlags(this, value);
-    const state = new RequestFlagsState(value);
+    if (value instanceof ServerFlagsState) return new RequestServerFlags(this, value);
+    const state = new ServerFlagsState(value.host);
     values.set(this, state);
-    return new LazyRequestFlags(this, state);
+    return new RequestServerFlags(this, state);
   },
   // An assignment (e.g. forceFlags() from @halyard/testing) makes a plain own property, as it would be without
   // the accessor: what is assigned may well point back at the request.
-  set(this: object, value: RequestFlags): void {
+  set(this: object, value: ServerFlags): void {
     Object.defineProperty(this, 'flags', { value, writable: true, enumerable: true, configurable: true });
   },
 };
@@ -49,7 +49,7 @@ export function attachFlags(req: Request, shared: Shared): void {
   const prototype = Object.getPrototypeOf(req) as object | null;
   // An own `flags` (assigned before the accessor existed, or by a non-Express object) would shadow the accessor.
   if ((prototype === lastAccepted || accepts(prototype)) && !hasOwn.call(req, 'flags')) values.set(req, shared);
-  else req.flags = new LazyRequestFlags(req, new RequestFlagsState(shared));
+  else req.flags = new RequestServerFlags(req, new ServerFlagsState(shared.host));
 }
 
 function accepts(prototype: object | null): boolean {

@@ -1,19 +1,17 @@
-import { createExposureTracker, createProblemReporter, mergeClientContext } from '@halyard/core';
-import type { EvaluationContext, EvaluationDetails, ExposureTracker, FlagClient, FlagSnapshot, JsonValue, SnapshotFlag } from '@halyard/core';
-import type { HalyardNextOptions, NextContextFn, RequestInfo, ServerFlags, Widen } from '../types';
+import { createExposureTracker, createProblemReporter, createServerFlags, mergeClientContext, waitForFlags, DEFAULT_READY_TIMEOUT, type ServerFlagsHost } from '@halyard/core/adapter';
+import type { EvaluationContext, FlagClient, ServerFlags } from '@halyard/core';
+import type { HalyardNextOptions, NextContextFn, RequestInfo } from '../types';
 import { loadRethrow, rethrowControlFlow } from './control-flow';
-
-const EMPTY: FlagSnapshot = Object.freeze({ version: '', flags: Object.freeze({}) }) as FlagSnapshot;
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Per-app state shared by every request: the client, the context function, exposures and deduplicated logging. */
 export interface Engine {
   readonly client: FlagClient;
   readonly contextFn: NextContextFn;
-  readonly tracker: ExposureTracker | undefined;
   readonly readyTimeout: number;
   /** Reports a flag problem; with a key, at most once per (definitions version, key). */
   report(error: Error, dedupeKey?: string): void;
+  /** What core's server-side reader needs for `getFlags()` (see `ServerFlagsHost`). */
+  readonly host: ServerFlagsHost<RequestInfo | undefined>;
 }
 
 export function createEngine(options: HalyardNextOptions, where: string): Engine {
@@ -29,12 +27,24 @@ export function createEngine(options: HalyardNextOptions, where: string): Engine
   const tracker = options.onExposure
     ? createExposureTracker(options.onExposure, { onError: (error) => onError(new Error('@halyard/next: onExposure threw', { cause: error })) })
     : undefined;
+  const reporter = createProblemReporter(client, onError);
+  const report = (error: Error, dedupeKey?: string): void => reporter(error, dedupeKey);
   return {
     client,
     contextFn: context,
-    tracker,
-    readyTimeout: options.readyTimeout ?? 2_000,
-    report: createProblemReporter(client, onError),
+    readyTimeout: options.readyTimeout ?? DEFAULT_READY_TIMEOUT,
+    report,
+    host: {
+      client,
+      scope: '@halyard/next',
+      // One evaluation of every flag per request: server components, client components and the snapshot the
+      // browser starts with cannot disagree, even when definitions change mid-render.
+      reads: 'snapshot',
+      tracker,
+      // The context is resolved (asynchronously) before the reader is made; see evaluateRequest.
+      context: () => ({}),
+      report: (error, _info, dedupeKey) => report(error, dedupeKey),
+    },
   };
 }
 
@@ -52,84 +62,21 @@ export async function resolveContext(engine: Engine, info: RequestInfo): Promise
   return {};
 }
 
-/** Waits (bounded) for the first flags after boot, so early requests do not all render defaults. */
+/** Waits (bounded, the same policy as the flags endpoint) for the first flags after boot, so early requests do not all render defaults. */
 export async function whenReady(engine: Engine): Promise<void> {
-  const { client } = engine;
-  if (client.getSnapshot().definitions !== undefined) return;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    await Promise.race([
-      client.ready(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, engine.readyTimeout);
-      }),
-    ]);
-  } catch (error) {
-    engine.report(new Error(`@halyard/next: the flag client failed to load; rendering with defaults: ${describe(error)}`, { cause: error }), 'not-ready');
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
-  if (client.getSnapshot().definitions === undefined) {
-    engine.report(new Error(`@halyard/next: no flags loaded after ${engine.readyTimeout} ms; rendering with defaults`), 'not-ready');
-  }
+  if (await waitForFlags(engine.client, engine.readyTimeout)) return;
+  const error = engine.client.getSnapshot().error;
+  engine.report(
+    new Error(error ? `@halyard/next: the flag client failed to load; rendering with defaults: ${error.message}` : `@halyard/next: no flags loaded after ${engine.readyTimeout} ms; rendering with defaults`, { cause: error }),
+    'not-ready',
+  );
 }
 
-/** One evaluation of every flag for a context; never throws. */
-export function evaluateAll(engine: Engine, context: EvaluationContext): FlagSnapshot {
-  try {
-    return engine.client.evaluateAll(context);
-  } catch (error) {
-    engine.report(new Error(`@halyard/next: evaluateAll() threw; serving defaults: ${describe(error)}`, { cause: error }));
-    return EMPTY;
-  }
-}
-
-export async function evaluateRequest(engine: Engine, info: RequestInfo, clientContext?: EvaluationContext): Promise<{ context: EvaluationContext; snapshot: FlagSnapshot }> {
+/** One request's flags: its context resolved, the first flags waited for, every read from one snapshot. */
+export async function evaluateRequest(engine: Engine, info: RequestInfo, clientContext?: EvaluationContext): Promise<ServerFlags> {
   const server = await resolveContext(engine, info);
-  const context = mergeClientContext(server, clientContext);
   await whenReady(engine);
-  return { context, snapshot: evaluateAll(engine, context) };
-}
-
-function typeTag(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'object';
-  return typeof value;
-}
-
-/** Reads over one snapshot: what server components see is exactly what the browser store starts with. */
-export function serverFlags(engine: Engine, context: EvaluationContext, snapshot: FlagSnapshot): ServerFlags {
-  const unit = context.userId === undefined || context.userId === null ? undefined : String(context.userId);
-
-  function read<T extends JsonValue>(key: string, defaultValue: T | null): EvaluationDetails<T> {
-    const entry: SnapshotFlag | undefined = hasOwn.call(snapshot.flags, key) ? snapshot.flags[key] : undefined;
-    if (entry === undefined) {
-      const message = `@halyard/next: flag "${key}" is not defined; check the key or publish the flag`;
-      engine.report(new Error(message), `missing\u0000${key}`);
-      return { value: defaultValue as T, reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND', errorMessage: message };
-    }
-    if (defaultValue !== null && typeTag(entry.value) !== typeTag(defaultValue)) {
-      const message = `@halyard/next: flag "${key}" is a ${typeTag(entry.value)} flag but the default value is a ${typeTag(defaultValue)}`;
-      engine.report(new Error(message), `type\u0000${key}\u0000${typeTag(defaultValue)}`);
-      return { value: defaultValue, reason: 'ERROR', errorCode: 'TYPE_MISMATCH', errorMessage: message };
-    }
-    if (entry.reason !== 'ERROR') engine.tracker?.track(key, entry.variant, entry.value, entry.reason, unit);
-    const details: EvaluationDetails<T> = { value: entry.value as T, reason: entry.reason };
-    if (entry.variant !== undefined) details.variant = entry.variant;
-    if (entry.ruleId !== undefined) details.ruleId = entry.ruleId;
-    if (entry.errorCode !== undefined) details.errorCode = entry.errorCode;
-    return details;
-  }
-
-  return {
-    isEnabled: (key) => read<boolean>(key, false).value === true,
-    value: <T extends JsonValue>(key: string, defaultValue: T) => read(key, defaultValue).value as Widen<T>,
-    variant: (key) => read(key, null).variant,
-    details: <T extends JsonValue = JsonValue>(key: string, defaultValue?: T) =>
-      read(key, defaultValue === undefined ? null : defaultValue) as EvaluationDetails<Widen<T>>,
-    snapshot: () => snapshot,
-    context: () => context,
-  };
+  return createServerFlags(engine.host, info, mergeClientContext(server, clientContext));
 }
 
 export function describe(error: unknown): string {

@@ -1,5 +1,6 @@
 import type { ErrorCode, FlagMetadata, JsonValue, ResolutionDetails } from '@openfeature/core';
-import type { ErrorCode as HalyardErrorCode, EvaluationReason } from '@halyard/core';
+import { valueType } from '@halyard/core/adapter';
+import type { ErrorCode as HalyardErrorCode, EvaluationReason, FlagType, JsonValue as HalyardJson } from '@halyard/core';
 
 /** The OpenFeature flag type a resolve method was asked for. */
 export type RequestedType = 'boolean' | 'string' | 'number' | 'object';
@@ -13,9 +14,15 @@ export const ERROR_CODES: Readonly<Record<HalyardErrorCode | 'PROVIDER_NOT_READY
   PROVIDER_NOT_READY: 'PROVIDER_NOT_READY' as ErrorCode,
 };
 
-/** Does `value` have the type OpenFeature asked for? `object` flags hold any JSON structure (objects, arrays, null). */
-export function matchesType(value: unknown, type: RequestedType): boolean {
-  return type === 'object' ? typeof value === 'object' : typeof value === type;
+/** The Halyard flag type each OpenFeature resolver reads: OpenFeature's `object` is Halyard's `json`. */
+const FLAG_TYPES: Readonly<Record<RequestedType, FlagType>> = { boolean: 'boolean', string: 'string', number: 'number', object: 'json' };
+
+/**
+ * Does `value` have the type OpenFeature asked for? Core's one type rule decides (`valueType`): objects, arrays and
+ * null are all `json`, which OpenFeature calls `object`.
+ */
+export function matchesType(value: JsonValue | HalyardJson, type: RequestedType): boolean {
+  return valueType(value) === FLAG_TYPES[type];
 }
 
 /** Error resolutions are rare, so they are built fresh: the message names the flag. */
@@ -27,8 +34,9 @@ export function errorResolution<T>(
   return { value: defaultValue, reason: 'ERROR', errorCode: ERROR_CODES[errorCode], errorMessage };
 }
 
-export function typeMismatch<T>(flagKey: string, defaultValue: T, type: RequestedType, actual: unknown): ResolutionDetails<T> {
-  const actualType = typeof actual === 'boolean' || typeof actual === 'string' || typeof actual === 'number' ? typeof actual : 'object';
+export function typeMismatch<T>(flagKey: string, defaultValue: T, type: RequestedType, actual: JsonValue | HalyardJson): ResolutionDetails<T> {
+  const flagType = valueType(actual);
+  const actualType = flagType === 'json' ? 'object' : flagType;
   const reader = `get${actualType[0]!.toUpperCase()}${actualType.slice(1)}Value`;
   return errorResolution(
     defaultValue,

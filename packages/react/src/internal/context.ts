@@ -1,10 +1,12 @@
-import { createContext, useContext, useEffect, useInsertionEffect, useState, useSyncExternalStore } from 'react';
-import type { JsonValue, SnapshotFlag, SnapshotState, SnapshotStore } from '@halyard/core';
+import * as React from 'react';
+import type { SnapshotFlag, SnapshotState, SnapshotStore } from '@halyard/core';
 import type { FlagProviderProps } from '../provider';
 
-// The other modules take React's hooks from here: a bundle then has one `import {…} from "react"` statement
-// instead of one per module (bytes in every app).
-export { useEffect, useInsertionEffect, useState };
+// React as one namespace, which the other modules take from here: the published build (one file) then has one
+// `import * as React from "react"`. Named imports would be renamed and listed in that statement, and an app's
+// bundler keeps every name of an external import, used or not (bytes in every app, `pnpm size`).
+export { React };
+
 
 /** What a provider shares with its hooks; created once per provider. */
 export interface StoreContext {
@@ -16,17 +18,17 @@ export interface StoreContext {
   p: FlagProviderProps;
 }
 
-export const Ctx = createContext<StoreContext | null>(null);
+export const Ctx = React.createContext<StoreContext | null>(null);
 
 export function useStoreContext(hook: string): StoreContext {
-  const c = useContext(Ctx);
+  const c = React.useContext(Ctx);
   if (!c) throw Error(`@halyard/react: ${hook} must be used inside <FlagProvider>`);
   return c;
 }
 
 // `c.s.subscribe` is passed as is, detached: store methods must not need `this` (see `FlagProviderProps.store`).
 export function useSelect<T>(c: StoreContext, select: (state: SnapshotState) => T): T {
-  return useSyncExternalStore(
+  return React.useSyncExternalStore(
     c.s.subscribe,
     () => select(c.s.getSnapshot()),
     () => select(c.i),
@@ -40,22 +42,17 @@ export function useSelect<T>(c: StoreContext, select: (state: SnapshotState) => 
  * `useSelect` inline: most apps use only entry hooks, and one function instead of three is bytes in every bundle.)
  */
 export function useEntry(key: string, hook: string): SnapshotFlag | undefined {
-  const c = useContext(Ctx);
+  const c = React.useContext(Ctx);
   if (!c) throw Error(`@halyard/react: ${hook} must be used inside <FlagProvider>`);
   // Own keys only: a flag named like an Object.prototype member ("constructor") must not read the prototype's.
   const select = ({ snapshot: { flags } }: SnapshotState) => (Object.hasOwn(flags, key) ? flags[key] : undefined);
-  const entry = useSyncExternalStore(
+  const entry = React.useSyncExternalStore(
     c.s.subscribe,
     () => select(c.s.getSnapshot()),
     () => select(c.i),
   );
-  useEffect(() => {
+  React.useEffect(() => {
     if (entry) c.s.expose(key);
   }, [c, key, entry]);
   return entry;
-}
-
-/** Whether a flag's value has the type of the caller's default (arrays apart from other objects). */
-export function sameType(value: JsonValue, defaultValue: unknown): boolean {
-  return typeof value === typeof defaultValue && Array.isArray(value) === Array.isArray(defaultValue);
 }

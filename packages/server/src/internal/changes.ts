@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Database, Queryable } from './db';
+import type { Database, Queryable } from './store/db';
 
 /** What instances tell each other after a commit. Small on purpose: receivers re-read the database. */
 export type ChangeMessage =

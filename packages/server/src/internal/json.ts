@@ -1,5 +1,5 @@
 import type { JsonValue } from '@halyard/core';
-import { HttpError } from './errors';
+import { InvalidJsonError, ValidationError } from './errors';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -11,12 +11,12 @@ export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text, (key, value: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new HttpError(400, 'bad_request', `Key "${key}" is not allowed in request bodies`);
+      if (FORBIDDEN_KEYS.has(key)) throw new ValidationError(`Key "${key}" is not allowed in request bodies`);
       return value;
     });
   } catch (error) {
-    if (error instanceof HttpError) throw error;
-    throw new HttpError(400, 'invalid_json', `Request body is not valid JSON: ${(error as Error).message}`);
+    if (error instanceof ValidationError) throw error;
+    throw new InvalidJsonError(`Request body is not valid JSON: ${(error as Error).message}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allows } from './auth';
+import { allows } from './http/authentication';
 import { AuthFailureLimiter, createKey, hashToken, type ApiKey } from './keys';
 
 describe('createKey', () => {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Queryable } from './db';
+import type { KeyStore } from './store/key-store';
 
 export type KeyType = 'sdk' | 'client' | 'admin';
 export type Role = 'viewer' | 'editor' | 'admin';
@@ -38,34 +38,6 @@ export function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
 
-interface KeyRow {
-  id: string;
-  type: KeyType;
-  role: Role | null;
-  env: string | null;
-  name: string;
-  hash: string;
-  prefix: string;
-  created_at: Date | string;
-  created_by: string | null;
-}
-
-export const KEY_COLUMNS = 'id, type, role, env, name, hash, prefix, created_at, created_by';
-
-export function keyFromRow(row: KeyRow): ApiKey {
-  const key: ApiKey = {
-    id: row.id,
-    type: row.type,
-    name: row.name,
-    prefix: row.prefix,
-    createdAt: new Date(row.created_at).toISOString(),
-    createdBy: row.created_by,
-  };
-  if (row.role) key.role = row.role;
-  if (row.env) key.environment = row.env;
-  return key;
-}
-
 /**
  * In-memory view of the active keys, so the SDK hot path never touches the database. Other instances' key changes
  * arrive as notifications (`reload`); a periodic reload bounds staleness if one is lost.
@@ -74,14 +46,14 @@ export class KeyRing {
   private byHash = new Map<string, { key: ApiKey; hash: Buffer }>();
   private generation = 0;
 
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly store: KeyStore) {}
 
   async reload(): Promise<Set<string>> {
     const generation = ++this.generation;
-    const rows = await this.db.query<KeyRow & Record<string, unknown>>(`select ${KEY_COLUMNS} from api_keys where revoked_at is null`);
+    const rows = await this.store.activeHashes();
     if (generation !== this.generation) return new Set();
     const next = new Map<string, { key: ApiKey; hash: Buffer }>();
-    for (const row of rows) next.set(row.hash, { key: keyFromRow(row), hash: Buffer.from(row.hash, 'hex') });
+    for (const row of rows) next.set(row.hash, { key: row.key, hash: Buffer.from(row.hash, 'hex') });
     const removed = new Set<string>();
     const nextIds = new Set([...next.values()].map((entry) => entry.key.id));
     for (const { key } of this.byHash.values()) if (!nextIds.has(key.id)) removed.add(key.id);
@@ -111,15 +83,10 @@ export class KeyRing {
     const found = this.lookup(token);
     if (found) return found;
     const hash = hashToken(token);
-    const rows = await this.db.query<KeyRow & Record<string, unknown>>(
-      `select ${KEY_COLUMNS} from api_keys where hash = $1 and revoked_at is null`,
-      [hash.toString('hex')],
-    );
-    const row = rows[0];
+    const row = await this.store.findActiveByHash(hash.toString('hex'));
     if (!row || !timingSafeEqual(Buffer.from(row.hash, 'hex'), hash)) return undefined;
-    const key = keyFromRow(row);
-    this.remember(key, row.hash);
-    return key;
+    this.remember(row.key, row.hash);
+    return row.key;
   }
 }
 

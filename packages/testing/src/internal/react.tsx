@@ -5,7 +5,7 @@ import type { EvaluationContext, ExposureEvent, JsonValue, SnapshotStore } from 
 import { FlagProvider, type FlagKey, type FlagValue } from '@halyard/react';
 import { createTestSnapshot, type TestFlagOptions } from './document';
 
-/** Flag values for a test: typed by your `Register` augmentation of `@halyard/react` when there is one. */
+/** Flag values for a test: typed by your `Register` augmentation of `@halyard/core` when there is one. */
 export type TestFlags = { readonly [K in FlagKey]?: FlagValue<K> };
 
 interface StoreOptions extends TestFlagOptions {

@@ -3,4 +3,4 @@ import { flagContext } from '@/lib/context';
 import { flagClient } from '@/lib/flag-client';
 
 /** What <HalyardProvider> polls: this visitor's snapshot, from the uid cookie only (client context ignored). */
-export const { GET, POST } = createFlagsRoute({ client: flagClient(), context: flagContext });
+export const { GET, HEAD, POST } = createFlagsRoute({ client: flagClient(), context: flagContext });

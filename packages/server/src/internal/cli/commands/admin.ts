@@ -1,5 +1,5 @@
 import type { ApiKey } from '../../keys';
-import type { AuditEntry } from '../../store';
+import type { AuditEntry } from '../../store/types';
 import { ApiClient } from '../client';
 import { configPath, normaliseUrl, removeConfig, writeConfig } from '../config';
 import type { Context } from '../context';

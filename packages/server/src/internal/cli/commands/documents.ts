@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { FlagsDocument } from '@halyard/core';
-import type { DocumentWriteResult, ResourceChanges } from '../../store';
+import type { DocumentWriteResult, ResourceChanges } from '../../store/types';
 import type { Context } from '../context';
 import { encode } from '../context';
 import { CliError, usageError, type Problem } from '../errors';
@@ -8,6 +8,7 @@ import { plural, progress } from '../output';
 
 // @halyard/core is loaded only by the commands that need it: the other commands start faster without it.
 const core = () => import('@halyard/core');
+const unleash = () => import('@halyard/unleash');
 
 function fileArg(ctx: Context, example: string): string {
   const path = ctx.args[0];
@@ -70,7 +71,8 @@ export async function importCommand(ctx: Context): Promise<void> {
   if (from !== 'file' && from !== 'unleash') throw usageError(`--from must be "file" (a Halyard flags document) or "unleash" (an Unleash features export), got "${from}"`);
   const path = fileArg(ctx, from === 'unleash' ? 'halyard import --from unleash features.json' : 'halyard import flags.json');
   const data = ctx.readJson(path);
-  const { importUnleash, parseDefinitions } = await core();
+  const { parseDefinitions } = await core();
+  const { importUnleash } = await unleash();
 
   let document: FlagsDocument;
   let extra: Record<string, unknown> = {};

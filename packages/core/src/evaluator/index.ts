@@ -1,0 +1,21 @@
+/*
+ * The evaluator: validated definitions in, a compiled `Evaluator` out.
+ *
+ * Design: `createEvaluator` compiles every flag into a `decide(context) → outcome index` closure. Everything a
+ * result can look like (variant × reason × rule) is enumerated at compile time as a frozen `Outcome`, so the hot
+ * path returns shared objects and allocates nothing. Split buckets vary per unit; `decide` leaves the last bucket
+ * in a module-level register (`lastBucket()` in bucketing.ts) that `getDetails` reads right after — evaluation is
+ * synchronous, so no other evaluation can run in between. Conditions are compiled through the operator registry
+ * (`../operators/`) into closures once; evaluation never looks an operator up.
+ *
+ * Files, in the order a compiled flag is built and run:
+ * - context.ts: own-property attribute access, string/number forms of attributes; safe-context.ts: the retry copy.
+ * - compile-condition.ts: conditions (via the registry), conjunctions, segments.
+ * - bucketing.ts: splits, rule rollouts, `bucketOf`.
+ * - outcomes.ts + compile-flag.ts: a flag's outcomes and its specialised `decide`.
+ * - outcome-index.ts: running `decide` without throwing; details.ts: `EvaluationDetails` for outcomes and errors.
+ * - handles.ts: `evaluator.flag(key)`; create-evaluator.ts: the by-key API.
+ */
+export { createEvaluator } from './create-evaluator';
+export { bucketOf } from './bucketing';
+export { isSplitServe, isVariantServe } from './serve';

@@ -1,0 +1,79 @@
+import { murmur3 } from '../internal/murmur3';
+import { canonicalJson } from '../internal/schema';
+import type { EvaluationDetails, EvaluationReason, JsonValue, SnapshotFlag } from '../types';
+import type { CompiledSplit } from './bucketing';
+import type { Ctx } from './context';
+
+/**
+ * Everything one evaluation can answer for a flag (variant × reason × rule), made once at compile time. The hot
+ * path returns these shared frozen objects and allocates nothing.
+ */
+export interface Outcome {
+  readonly variantIndex: number;
+  readonly variant: string;
+  readonly value: JsonValue;
+  readonly reason: EvaluationReason;
+  readonly ruleId: string | undefined;
+  /** Shared frozen details (without `bucket`). */
+  readonly details: EvaluationDetails;
+  /** Shared frozen snapshot entry. */
+  readonly entry: SnapshotFlag;
+  /** True for SPLIT outcomes: `getDetails` adds the unit's bucket to a fresh details object. */
+  readonly split: boolean;
+  /** Two 32-bit hashes of `[flagKey, entry]`, combined into snapshot versions. */
+  readonly hashA: number;
+  readonly hashB: number;
+}
+
+/** One compiled flag: its outcomes and the function that picks one for a context. */
+export interface CompiledFlag {
+  readonly key: string;
+  /** Type tag of the flag's values (`value-type.ts`: 0 boolean, 1 string, 2 number, 3 json). */
+  readonly typeTag: number;
+  readonly outcomes: readonly Outcome[];
+  readonly decide: (ctx: Ctx) => number;
+  /** The outcome index when it does not depend on the context (disabled or static flags), else -1. */
+  readonly constant: number;
+  /** For a flag that is nothing but its default split: that split (handles call `pickSlice` directly), else null. */
+  readonly split: CompiledSplit | null;
+  /** With `split`: the outcome for a unit without the bucketBy attribute. */
+  readonly missingUnit: number;
+  readonly errorEntry: SnapshotFlag;
+  readonly errorHashA: number;
+  readonly errorHashB: number;
+}
+
+/** Seeds of the two content hashes that make a 64-bit snapshot version. */
+export const HASH_SEED_A = 0;
+export const HASH_SEED_B = 0x5bd1e995;
+
+export function makeOutcome(
+  flagKey: string,
+  variantIndex: number,
+  variant: string,
+  value: JsonValue,
+  reason: EvaluationReason,
+  ruleId: string | undefined,
+  detail: string | undefined,
+): Outcome {
+  const details: EvaluationDetails = { value, variant, reason };
+  const entry: SnapshotFlag = { value, variant, reason };
+  if (ruleId !== undefined) {
+    details.ruleId = ruleId;
+    entry.ruleId = ruleId;
+  }
+  if (detail !== undefined) details.detail = detail;
+  const text = canonicalJson([flagKey, entry]);
+  return {
+    variantIndex,
+    variant,
+    value,
+    reason,
+    ruleId,
+    details: Object.freeze(details),
+    entry: Object.freeze(entry),
+    split: reason === 'SPLIT',
+    hashA: murmur3(text, HASH_SEED_A),
+    hashB: murmur3(text, HASH_SEED_B),
+  };
+}

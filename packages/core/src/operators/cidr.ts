@@ -1,0 +1,38 @@
+import { readAttr, type Attr, type Matcher } from '../evaluator/context';
+import { cidrContains, parseCidr, parseIp, type CidrRange } from '../internal/cidr';
+import type { Condition } from '../types';
+import { eachOperand, operandCount, type OperatorDefinition } from './operator';
+
+/** IP range membership; an address only matches ranges of its own family. */
+function compileInCidr(cond: Condition, attr: Attr): Matcher {
+  const negate = cond.negate === true;
+  const ranges: CidrRange[] = [];
+  for (const v of cond.values ?? []) {
+    const r = parseCidr(String(v));
+    if (r !== undefined) ranges.push(r);
+  }
+  return (ctx) => {
+    const v = readAttr(ctx, attr);
+    if (typeof v !== 'string') return false;
+    const ip = parseIp(v);
+    if (ip === undefined) return false;
+    let hit = false;
+    for (let i = 0; i < ranges.length && !hit; i++) hit = cidrContains(ranges[i] as CidrRange, ip);
+    return hit !== negate;
+  };
+}
+
+export const cidrOperators = {
+  inCidr: {
+    doc: {
+      operands: 'IPv4/IPv6 addresses or CIDR ranges (`10.0.0.0/8`, `2001:db8::/32`, `127.0.0.1`)',
+      description: 'the attribute is an IP address inside one of the ranges, of the same family',
+    },
+    caseInsensitive: false,
+    readsAttribute: true,
+    check: (values, check) =>
+      operandCount(values, check, 'many') &&
+      eachOperand(values, check, (x) => typeof x === 'string' && parseCidr(x) !== undefined, 'IP addresses or CIDR ranges such as "10.0.0.0/8" or "2001:db8::/32"'),
+    compile: compileInCidr,
+  },
+} as const satisfies Record<string, OperatorDefinition>;

@@ -1,0 +1,40 @@
+import type { Operator } from '../types';
+import { cidrOperators } from './cidr';
+import { dateOperators } from './dates';
+import { existsOperators } from './exists';
+import type { OperatorDefinition } from './operator';
+import { numericOperators } from './numeric';
+import { regexOperators } from './regex';
+import { segmentOperators } from './segment';
+import { semverOperators } from './semver';
+import { stringOperators } from './strings';
+
+/**
+ * Every condition operator, by name, in documentation order. To add an operator, add it to its family's file (or
+ * a new family file spread in here), add its name to `Operator` in types.ts (registry.test.ts fails until the
+ * two agree) and run `pnpm --dir packages/core run docs:operators` to regenerate the table in docs/flags.md.
+ */
+export const operators = {
+  ...stringOperators,
+  ...regexOperators,
+  ...numericOperators,
+  ...semverOperators,
+  ...dateOperators,
+  ...existsOperators,
+  ...segmentOperators,
+  ...cidrOperators,
+} as const satisfies Record<Operator, OperatorDefinition>;
+
+/** The registry's operator names: equal to `Operator` (proved by registry.test.ts). */
+export type OperatorName = keyof typeof operators;
+
+/** Operator names in documentation order. */
+export const OPERATOR_NAMES = Object.freeze(Object.keys(operators)) as readonly Operator[];
+
+/** Operators that compare strings and therefore accept `caseInsensitive`. */
+export const CASE_INSENSITIVE_OPERATORS: readonly Operator[] = Object.freeze(OPERATOR_NAMES.filter((name) => operators[name].caseInsensitive));
+
+/** The definition of `name`, or undefined for an unknown operator (own keys only: `"constructor"` is not one). */
+export function operatorDefinition(name: string): OperatorDefinition | undefined {
+  return Object.hasOwn(operators, name) ? (operators as Record<string, OperatorDefinition>)[name] : undefined;
+}

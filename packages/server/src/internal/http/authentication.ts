@@ -1,0 +1,161 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { ForbiddenError, TooManyAttemptsError, UnauthorizedError } from '../errors';
+import type { ApiKey, AuthFailureLimiter, KeyRing, Role } from '../keys';
+import { documentErrorsOnly, errorResponse } from './schemas';
+
+/** What an endpoint needs: a server SDK key, any key that may evaluate (SDK or client), or an admin role. */
+export type Permission = 'server-sdk' | 'evaluate' | Role;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request's API key, set by the authentication hook before the body is read; `null` on open routes. */
+    auth: ApiKey | null;
+  }
+  interface FastifyContextConfig {
+    /** The permission the route needs. Routes without one are open (health, OpenAPI, CORS preflight). */
+    auth?: Permission;
+    /** Also accept the key in `X-API-Key` (OFREP's second security scheme). */
+    apiKeyHeader?: boolean;
+  }
+}
+
+const ROLE_RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
+const MAX_TOKEN_LENGTH = 256;
+
+export function extractToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const token = header.startsWith('Bearer ') || header.startsWith('bearer ') ? header.slice(7).trim() : header.trim();
+  return token === '' ? undefined : token;
+}
+
+export function allows(key: ApiKey, need: Permission): boolean {
+  switch (need) {
+    case 'server-sdk':
+      return key.type === 'sdk';
+    case 'evaluate':
+      return key.type === 'sdk' || key.type === 'client';
+    default:
+      return key.type === 'admin' && key.role !== undefined && ROLE_RANK[key.role] >= ROLE_RANK[need];
+  }
+}
+
+const NEEDS: Record<Permission, string> = {
+  'server-sdk': 'a server SDK key (hy_sdk_…); client keys may only call POST /sdk/v1/evaluate and admin tokens the /api/v1 endpoints',
+  evaluate: 'an SDK key (hy_sdk_…) or client key (hy_client_…)',
+  viewer: 'an admin token (hy_admin_…) with role viewer, editor or admin',
+  editor: 'an admin token (hy_admin_…) with role editor or admin',
+  admin: 'an admin token (hy_admin_…) with role admin',
+};
+
+/** How each permission appears in /openapi.json (security schemes declared in http/openapi.ts). */
+const SECURITY: Record<Permission, Array<Record<string, string[]>>> = {
+  'server-sdk': [{ sdkKey: [] }],
+  evaluate: [{ clientKey: [] }, { sdkKey: [] }],
+  viewer: [{ adminToken: [] }],
+  editor: [{ adminToken: [] }],
+  admin: [{ adminToken: [] }],
+};
+
+export interface Credentials {
+  ip: string;
+  headers: { authorization?: string | undefined; 'x-api-key'?: string | string[] | undefined };
+}
+
+export class Authenticator {
+  constructor(
+    private readonly keys: KeyRing,
+    private readonly limiter: AuthFailureLimiter,
+  ) {}
+
+  /**
+   * Resolves the request's key or throws (401, 403, 429). Synchronous when the key is cached (the SDK hot path).
+   * Every failure counts toward the address's failed-authentication limit, missing credentials included.
+   */
+  check(request: Credentials, need: Permission, options: { apiKeyHeader?: boolean | undefined } = {}): ApiKey | Promise<ApiKey> {
+    const { ip } = request;
+    const blocked = this.limiter.blockedFor(ip);
+    if (blocked > 0) throw new TooManyAttemptsError(blocked);
+    let token = extractToken(request.headers.authorization);
+    if (token === undefined && options.apiKeyHeader) {
+      const header = request.headers['x-api-key'];
+      token = typeof header === 'string' && header.trim() !== '' ? header.trim() : undefined;
+    }
+    if (token === undefined) {
+      this.limiter.fail(ip);
+      const how = options.apiKeyHeader ? '"Authorization: Bearer <key>" or "X-API-Key: <key>"' : '"Authorization: Bearer <key>"';
+      throw new UnauthorizedError(`Missing credentials: send ${how} with ${NEEDS[need]}`, 'Bearer');
+    }
+    const cached = token.length <= MAX_TOKEN_LENGTH ? this.keys.lookup(token) : undefined;
+    if (cached) return this.permit(cached, need);
+    if (token.length > MAX_TOKEN_LENGTH) return this.reject(ip);
+    return this.keys.authenticate(token).then((key) => (key ? this.permit(key, need) : this.reject(ip)));
+  }
+
+  private permit(key: ApiKey, need: Permission): ApiKey {
+    if (!allows(key, need)) {
+      const what = key.type === 'admin' ? `an admin token with role ${key.role}` : key.type === 'sdk' ? 'a server SDK key' : 'a client key';
+      throw new ForbiddenError(`This endpoint needs ${NEEDS[need]}; the request used ${what}`);
+    }
+    return key;
+  }
+
+  private reject(ip: string): never {
+    this.limiter.fail(ip);
+    throw new UnauthorizedError('Invalid or revoked API key', 'Bearer error="invalid_token"');
+  }
+}
+
+/**
+ * Declares `request.auth` and authenticates every route whose config names a permission, in an `onRequest` hook
+ * added after the route's own (CORS headers first, so browsers can read a 401): the request is refused before
+ * its body is even read. Also writes the route's security requirement and 401/403/429 answers into its schema,
+ * so /openapi.json says what each endpoint needs. Call before any route is declared.
+ */
+export function installAuthentication(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest('auth', null);
+  app.addHook('onRoute', (route) => {
+    const need = route.config?.auth;
+    if (need === undefined) return;
+    const apiKeyHeader = route.config?.apiKeyHeader === true;
+    // Callback style: the cached-key path stays synchronous, without a promise per SDK request.
+    const authenticate = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
+      let result: ApiKey | Promise<ApiKey>;
+      try {
+        result = authenticator.check(request, need, { apiKeyHeader });
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (result instanceof Promise) {
+        result.then(
+          (key) => {
+            request.auth = key;
+            done();
+          },
+          (error: Error) => done(error),
+        );
+      } else {
+        request.auth = result;
+        done();
+      }
+    };
+    const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    route.onRequest = [...own, authenticate as onRequestHookHandler];
+    const schema = (route.schema ??= {}) as Record<string, unknown>;
+    schema.security ??= apiKeyHeader ? [...SECURITY[need], { apiKeyHeader: [] }] : SECURITY[need];
+    const role = need === 'viewer' || need === 'editor' || need === 'admin' ? `Role: ${need}. ` : '';
+    if (role && typeof schema.description === 'string' && !schema.description.startsWith('Role:')) schema.description = role + schema.description;
+    else if (role && schema.description === undefined) schema.description = role.trim();
+    const response = (schema.response ??= {}) as Record<string, unknown>;
+    response[401] ??= errorResponse('Missing, invalid or revoked key');
+    response[403] ??= errorResponse(`The key is not ${NEEDS[need]}`);
+    response[429] ??= errorResponse('Too many failed authentications from this address; see Retry-After (seconds)');
+    documentErrorsOnly(route);
+  });
+}
+
+/** The authenticated key of a route with `config.auth` (the hook has run, or the request was refused). */
+export function keyOf(request: FastifyRequest): ApiKey {
+  if (request.auth === null) throw new Error('@halyard/server: route without config.auth read request.auth');
+  return request.auth;
+}

@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export type CorsOrigins = '*' | readonly string[];
+
+/**
+ * CORS for the endpoints browsers call (evaluate, OFREP): headers go on every answer, errors included, so the page
+ * can read why a request failed. Runs as the route's first onRequest hook, before authentication.
+ */
+export function corsHook(origins: CorsOrigins, exposeHeaders: string) {
+  return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    if (origins === '*') {
+      reply.header('access-control-allow-origin', '*');
+    } else {
+      reply.header('vary', 'Origin');
+      const origin = request.headers.origin;
+      if (origin !== undefined && origins.includes(origin)) reply.header('access-control-allow-origin', origin);
+    }
+    reply.header('access-control-expose-headers', exposeHeaders);
+    done();
+  };
+}
+
+/** The answer to a CORS preflight (`OPTIONS`). */
+export function preflight(origins: CorsOrigins, exposeHeaders: string, allowHeaders: string) {
+  const cors = corsHook(origins, exposeHeaders);
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    cors(request, reply, () => {});
+    reply.header('access-control-allow-methods', 'POST, OPTIONS');
+    reply.header('access-control-allow-headers', allowHeaders);
+    reply.header('access-control-max-age', '600');
+    return reply.code(204).send();
+  };
+}

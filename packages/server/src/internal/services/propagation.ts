@@ -1,0 +1,40 @@
+import type { FlagsDocument } from '@halyard/core';
+import type { ChangeBus } from '../changes';
+import type { DocumentHub } from '../document-hub';
+import type { ApiKey, KeyRing } from '../keys';
+
+/**
+ * What happens after a write committed: this instance serves the new state at once (read-your-writes without a
+ * round trip) and the other instances are told (Redis; Postgres NOTIFY was already sent inside the transaction).
+ */
+export class Propagation {
+  constructor(
+    private readonly hub: DocumentHub,
+    private readonly bus: ChangeBus,
+    private readonly keys: KeyRing,
+  ) {}
+
+  async documentChanged(env: string, document: FlagsDocument): Promise<void> {
+    await this.hub.publish(env, document);
+    this.bus.afterCommit({ type: 'env', env, version: Number(document.version) });
+  }
+
+  environmentDeleted(env: string, revokedKeyIds: ReadonlySet<string>): void {
+    for (const id of revokedKeyIds) this.keys.forget(id);
+    // Keys first: once the streams end, reconnecting SDKs must already get 401, not a half-deleted state.
+    this.hub.revoke(revokedKeyIds);
+    this.hub.dropped(env);
+    this.bus.afterCommit({ type: 'env-deleted', env });
+  }
+
+  keyCreated(key: ApiKey, hash: string): void {
+    this.keys.remember(key, hash);
+    this.bus.afterCommit({ type: 'keys' });
+  }
+
+  keyRevoked(id: string): void {
+    this.keys.forget(id);
+    this.hub.revoke(new Set([id]));
+    this.bus.afterCommit({ type: 'keys' });
+  }
+}

@@ -1,0 +1,151 @@
+import { createKey } from '../keys';
+import type { Database, Queryable } from './db';
+
+/**
+ * Schema migrations: append-only, applied in order at start under an advisory lock, each in its own transaction
+ * and recorded in `halyard_migrations`. Never edit a released migration; add a new one.
+ */
+interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    statements: [
+      // One global counter for document versions: a deleted and re-created environment never reuses a version,
+      // so an SDK's cached ETag or Last-Event-ID can never match different content.
+      `create sequence halyard_version_seq`,
+      `create table environments (
+        key text primary key,
+        ordinal bigserial not null,
+        name text not null,
+        version bigint not null,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      )`,
+      // json (not jsonb) keeps definitions byte-for-byte as written, including key order.
+      `create table flags (
+        env text not null references environments(key) on delete cascade,
+        key text not null,
+        definition json not null,
+        version integer not null,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        primary key (env, key)
+      )`,
+      `create table segments (
+        env text not null references environments(key) on delete cascade,
+        key text not null,
+        definition json not null,
+        version integer not null,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now(),
+        primary key (env, key)
+      )`,
+      `create table api_keys (
+        id text primary key,
+        type text not null check (type in ('sdk', 'client', 'admin')),
+        role text check (role in ('viewer', 'editor', 'admin')),
+        env text references environments(key) on delete cascade,
+        name text not null,
+        hash text not null unique,
+        prefix text not null,
+        created_at timestamptz not null default now(),
+        created_by text,
+        revoked_at timestamptz,
+        check ((type = 'admin') = (role is not null)),
+        check ((type = 'admin') = (env is null))
+      )`,
+      `create table audit_log (
+        id bigserial primary key,
+        at timestamptz not null default now(),
+        actor_id text,
+        actor_name text not null,
+        action text not null,
+        env text,
+        resource_type text not null,
+        resource_key text not null,
+        before jsonb,
+        after jsonb,
+        diff jsonb not null default '[]'
+      )`,
+      `create index audit_log_env_idx on audit_log (env, id desc)`,
+      `create index audit_log_resource_idx on audit_log (resource_type, resource_key, id desc)`,
+      `create index audit_log_actor_idx on audit_log (actor_id, id desc)`,
+      `create function halyard_audit_append_only() returns trigger language plpgsql as $$
+        begin
+          raise exception 'audit_log is append-only';
+        end
+      $$`,
+      `create trigger audit_log_append_only before update or delete on audit_log
+        for each row execute function halyard_audit_append_only()`,
+      `create table settings (key text primary key, value jsonb not null)`,
+      `insert into environments (key, name, version) values
+        ('development', 'Development', nextval('halyard_version_seq')),
+        ('staging', 'Staging', nextval('halyard_version_seq')),
+        ('production', 'Production', nextval('halyard_version_seq'))`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'archived flags',
+    statements: [
+      // An archived flag leaves the served document (SDKs see FLAG_NOT_FOUND) but keeps its row, versions and
+      // audit history, and can be restored.
+      `alter table flags add column archived_at timestamptz`,
+    ],
+  },
+];
+
+export interface MigrationResult {
+  applied: number[];
+  /** A new admin token, only on the very first start of an empty database. */
+  bootstrapToken: string | undefined;
+}
+
+/** Applies pending migrations and, on a fresh database, issues the first admin token. Safe to race. */
+export async function migrate(db: Database): Promise<MigrationResult> {
+  return db.withMigrationLock(async (lock) => {
+    await lock.query(`create table if not exists halyard_migrations (
+      version integer primary key,
+      name text not null,
+      applied_at timestamptz not null default now()
+    )`);
+    const done = new Set((await lock.query<{ version: number }>('select version from halyard_migrations')).map((r) => Number(r.version)));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      await db.transaction(async (tx) => {
+        for (const statement of migration.statements) await tx.query(statement);
+        await tx.query('insert into halyard_migrations (version, name) values ($1, $2)', [migration.version, migration.name]);
+      });
+      applied.push(migration.version);
+    }
+    const bootstrapToken = await db.transaction((tx) => bootstrap(tx));
+    return { applied, bootstrapToken };
+  });
+}
+
+async function bootstrap(tx: Queryable): Promise<string | undefined> {
+  // Issued once per database, ever: deleting every admin key later must not make a restart mint a new one.
+  const inserted = await tx.query(
+    `insert into settings (key, value) values ('bootstrap_token_issued', $1) on conflict (key) do nothing returning key`,
+    [JSON.stringify(new Date().toISOString())],
+  );
+  if (inserted.length === 0) return undefined;
+  const key = createKey('admin');
+  await tx.query(
+    `insert into api_keys (id, type, role, env, name, hash, prefix, created_by) values ($1, 'admin', 'admin', null, $2, $3, $4, 'halyard serve (first start)')`,
+    [key.id, 'bootstrap admin', key.hash, key.prefix],
+  );
+  await tx.query(
+    `insert into audit_log (actor_id, actor_name, action, env, resource_type, resource_key, before, after)
+     values (null, 'system', 'key.create', null, 'key', $1, null, $2)`,
+    [key.id, JSON.stringify({ id: key.id, type: 'admin', role: 'admin', name: 'bootstrap admin', prefix: key.prefix })],
+  );
+  return key.token;
+}

@@ -1,0 +1,66 @@
+import type { ChangeMessage } from '../changes';
+import { AuditStore } from './audit-store';
+import type { Database, Queryable } from './db';
+import { DocumentStore } from './document-store';
+import { EnvironmentStore } from './environment-store';
+import { KeyStore } from './key-store';
+import { ResourceStore } from './resource-store';
+
+/** The tables, read through one connection (the pool, or one transaction). */
+export interface StoreSession {
+  readonly environments: EnvironmentStore;
+  readonly resources: ResourceStore;
+  readonly documents: DocumentStore;
+  readonly keys: KeyStore;
+  readonly audit: AuditStore;
+}
+
+/** A session inside one transaction: what it writes commits together, with the change notification. */
+export interface StoreTransaction extends StoreSession {
+  /** Queues the cross-instance notification; it is delivered if and when the transaction commits. */
+  notify(message: ChangeMessage): Promise<void>;
+}
+
+/** Sends a change notification inside a transaction (Postgres NOTIFY); see ChangeBus. */
+export type TransactionNotifier = (tx: Queryable, message: ChangeMessage) => Promise<void>;
+
+const session = (q: Queryable): StoreSession => ({
+  environments: new EnvironmentStore(q),
+  resources: new ResourceStore(q),
+  documents: new DocumentStore(q),
+  keys: new KeyStore(q),
+  audit: new AuditStore(q),
+});
+
+/**
+ * The store layer: SQL only. It knows nothing of HTTP, caches or business rules; it returns records or
+ * `undefined`, and the services decide what a missing row means. `transaction` runs a unit of work that commits
+ * entirely or not at all.
+ */
+export class Store implements StoreSession {
+  readonly environments: EnvironmentStore;
+  readonly resources: ResourceStore;
+  readonly documents: DocumentStore;
+  readonly keys: KeyStore;
+  readonly audit: AuditStore;
+
+  constructor(
+    private readonly db: Database,
+    private readonly notifier: TransactionNotifier = async () => {},
+  ) {
+    ({ environments: this.environments, resources: this.resources, documents: this.documents, keys: this.keys, audit: this.audit } = session(db));
+  }
+
+  get kind(): Database['kind'] {
+    return this.db.kind;
+  }
+
+  /** A cheap round trip, for health checks. */
+  async ping(): Promise<void> {
+    await this.db.query('select 1');
+  }
+
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction((q) => fn({ ...session(q), notify: (message) => this.notifier(q, message) }));
+  }
+}
