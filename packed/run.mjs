@@ -4,8 +4,8 @@
 // Packs every published package (`packages/*` not private) with `pnpm pack`, as a registry would get it
 // (workspace:* rewritten to versions), installs the tarballs with npm into scratch apps under os.tmpdir(), and
 // there imports and requires every entry point, renders with @halyard/testing/react under vitest on React 18 and
-// 19, uses @halyard/testing from plain Node without vitest (ESM, CJS, node --test) and type-checks one use of every
-// export plus a `Register` augmentation with tsc. The monorepo's own tests read `src/` through the
+// 19, uses @halyard/testing without vitest (plain Node ESM and CJS, node --test, Jest) and type-checks one use of
+// every export plus a `Register` augmentation with tsc. The monorepo's own tests read `src/` through the
 // `@halyard/source` condition, so only this test sees the published `dist/`, `exports` and dependency lists.
 //
 // `node packed/run.mjs` builds first (turbo, cached); `scripts/test.mjs` calls `runPackedChecks` after its build.
@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const fixtures = fileURLToPath(new URL('fixtures/', import.meta.url));
 
-/** Exact versions: what the monorepo itself uses (React 18 apart). */
+/** Exact versions: what the monorepo itself uses (React 18 and Jest apart). */
 const VERSIONS = {
   vitest: '4.1.12',
   jsdom: '29.0.1',
@@ -26,6 +26,7 @@ const VERSIONS = {
   '@testing-library/dom': '10.4.2',
   typescript: '5.9.3',
   '@types/node': '20.19.9',
+  jest: '30.5.2',
 };
 const REACT = {
   18: { react: '18.3.1', 'react-dom': '18.3.1' },
@@ -172,10 +173,10 @@ export async function runPackedChecks({ root, check, keep = false }) {
     writeApp(full, packages, { ...REACT[19], ...testTools, ...PEERS, typescript: VERSIONS.typescript, '@types/node': VERSIONS['@types/node'] });
     writeApp(react18, byName('@halyard/core', '@halyard/react', '@halyard/testing'), { ...REACT[18], ...testTools });
     // No vitest, no React: what a Jest or node:test user of createTestClient has.
-    writeApp(plain, byName('@halyard/core', '@halyard/testing'), {});
+    writeApp(plain, byName('@halyard/core', '@halyard/testing'), { jest: VERSIONS.jest });
     const installs = await Promise.all([full, react18, plain].map(npmInstall));
     const installed = installs.map((r, i) => {
-      report(`npm install the tarballs (${['React 19 + every peer', 'React 18', 'no vitest, no React'][i]})`, r);
+      report(`npm install the tarballs (${['React 19 + every peer', 'React 18', 'Jest, no vitest, no React'][i]})`, r);
       return r.ok;
     });
 
@@ -195,21 +196,24 @@ export async function runPackedChecks({ root, check, keep = false }) {
       copyFixture('generate-type-uses.mjs', full);
       copyFixture('registered.tsx', full);
       const generated = await exec('node', ['generate-type-uses.mjs', ...entries.map((e) => e.spec)], { cwd: full });
-      for (const resolution of ['node16', 'node16-cjs', 'bundler']) {
+      // The three programs are independent: run them side by side.
+      const resolutions = ['node16', 'node16-cjs', 'bundler'];
+      const runs = resolutions.map((resolution) => {
         writeFileSync(join(full, `tsconfig.${resolution}.json`), JSON.stringify(tsconfig(resolution), null, 2));
-        const tsc = generated.ok ? await exec(join(full, 'node_modules/.bin/tsc'), ['-p', `tsconfig.${resolution}.json`], { cwd: full }) : generated;
+        return generated.ok ? exec(join(full, 'node_modules/.bin/tsc'), ['-p', `tsconfig.${resolution}.json`], { cwd: full }) : generated;
+      });
+      for (const [i, resolution] of resolutions.entries()) {
         const what = resolution === 'node16-cjs' ? 'node16, from CommonJS: every export of every entry' : `${resolution}: every export of every entry + Register`;
-        report(`tsc 5.9 strict, moduleResolution ${what}`, generated.ok ? ownTypeErrors(tsc) : generated);
+        report(`tsc 5.9 strict, moduleResolution ${what}`, generated.ok ? ownTypeErrors(await runs[i]) : generated);
       }
     }
 
-    for (const [i, dir, major] of [[0, full, '19'], [1, react18, '18']]) {
-      if (!installed[i]) continue;
+    const renders = [[0, full, '19'], [1, react18, '18']].filter(([i]) => installed[i]).map(([, dir, major]) => {
       copyFixture('render.test.tsx', dir);
       writeFileSync(join(dir, 'vitest.config.mjs'), "export default { test: { include: ['render.test.tsx'] } };\n");
-      const run = await exec(join(dir, 'node_modules/.bin/vitest'), ['run'], { cwd: dir, env: { EXPECTED_REACT_MAJOR: major, CI: '1' } });
-      report(`render with @halyard/testing/react under vitest, React ${major}`, run);
-    }
+      return [major, exec(join(dir, 'node_modules/.bin/vitest'), ['run'], { cwd: dir, env: { EXPECTED_REACT_MAJOR: major, CI: '1' } })];
+    });
+    for (const [major, run] of renders) report(`render with @halyard/testing/react under vitest, React ${major}`, await run);
 
     if (installed[2]) {
       copyFixture('plain-client.mjs', plain);
@@ -221,6 +225,10 @@ export async function runPackedChecks({ root, check, keep = false }) {
       // Four suites (two per flag) must have run, so a silently empty run fails too.
       const suites = (nodeTest.output.match(/^ok \d+ - when /gm) ?? []).length;
       report('forEachFlagState from @halyard/testing/node-test under node --test', { ok: nodeTest.ok && suites === 4, output: nodeTest.output });
+      copyFixture('jest-states.test.cjs', plain);
+      const jest = await exec(join(plain, 'node_modules/.bin/jest'), ['--ci', '--testMatch', '**/jest-states.test.cjs', '--json', '--outputFile=jest.json'], { cwd: plain });
+      const jestReport = existsSync(join(plain, 'jest.json')) ? JSON.parse(readFileSync(join(plain, 'jest.json'), 'utf8')) : {};
+      report('forEachFlagState from @halyard/testing (global describe) under Jest', { ok: jest.ok && jestReport.numPassedTests === 4, output: jest.output });
     }
     return failures;
   } finally {

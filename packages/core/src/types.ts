@@ -15,9 +15,11 @@ export type FlagType = 'boolean' | 'string' | 'number' | 'json';
 /**
  * Condition operators. Each one is defined once, with its operand validation, its evaluation and its
  * documentation, in the operator registry (`src/operators/`); the table in docs/flags.md is generated from it.
- * - string forms: `equals` (one value), `in`, `notIn`, `contains`, `startsWith`, `endsWith`, `matches` (regex);
+ * - equality `equals` (one value), `in`, `notIn`; strings `contains`, `startsWith`, `endsWith`, `matches` (regex);
  * - numbers `lt`/`lte`/`gt`/`gte`; semantic versions `semverEq`/`semverLt`/`semverLte`/`semverGt`/`semverGte`;
- *   dates `before`/`after`; presence `exists`; segments `inSegment`; IP ranges `inCidr`.
+ *   dates `before`/`after`; presence `exists`; arrays `containsAll`/`containsAny`/`sizeEq`/`sizeLt`/`sizeLte`/
+ *   `sizeGt`/`sizeGte`/`isEmpty`; segments `inSegment`; IP ranges `inCidr`.
+ * On an array-valued attribute every non-array operator matches when any element matches.
  *
  * @example
  * const condition: Condition = { attribute: 'country', operator: 'in', values: ['US', 'CA'] };
@@ -42,6 +44,14 @@ export type Operator =
   | 'before'
   | 'after'
   | 'exists'
+  | 'containsAll'
+  | 'containsAny'
+  | 'sizeEq'
+  | 'sizeLt'
+  | 'sizeLte'
+  | 'sizeGt'
+  | 'sizeGte'
+  | 'isEmpty'
   | 'inSegment'
   | 'inCidr';
 
@@ -126,7 +136,10 @@ export interface Target {
   attribute?: string;
 }
 
-/** Flag `flag` must currently serve one of `variants`, or this flag serves its off-variant. */
+/**
+ * Flag `flag` must currently serve one of `variants`, or this flag serves its off-variant (the caller's default
+ * when it has none). A disabled prerequisite, or one whose own prerequisites failed, always fails.
+ */
 export interface Prerequisite {
   flag: string;
   variants: string[];
@@ -144,10 +157,13 @@ export interface FlagDefinition {
   type?: FlagType;
   /** Named variants and their values, e.g. `{ on: true, off: false }`. All of one type. */
   variants: Record<string, JsonValue>;
-  /** The kill switch: `false` serves `offVariant` with reason DISABLED. */
+  /** The kill switch: `false` serves `offVariant` (or, without one, the caller's default) with reason DISABLED. */
   enabled: boolean;
-  /** Variant served when disabled or when a prerequisite fails. */
-  offVariant: string;
+  /**
+   * Variant served when disabled, when a prerequisite fails, or to a unit a default split cannot bucket. Without
+   * one, those cases serve the caller's default (no variant) and `evaluateAll` leaves the flag out.
+   */
+  offVariant?: string;
   targets?: Target[];
   rules?: Rule[];
   /** What everyone else gets. */
@@ -155,10 +171,15 @@ export interface FlagDefinition {
   prerequisites?: Prerequisite[];
 }
 
-/** Reusable audience: `included` ids always match, `excluded` ids never, otherwise all `conditions` (ANDed). */
+/**
+ * Reusable audience: `excluded` ids never match, `included` ids always do, otherwise all `conditions` (ANDed; they
+ * may reference other segments with `inSegment`) and the `rollout`, when given, must pass.
+ */
 export interface SegmentDefinition {
   description?: string;
   conditions?: Condition[];
+  /** Percentage gate, as on a rule; `salt` defaults to the segment key, so a unit is in or out in every flag. */
+  rollout?: RuleRollout;
   included?: string[];
   excluded?: string[];
   /** Context attribute holding the unit id for `included`/`excluded`. Default `"userId"`. */

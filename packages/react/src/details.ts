@@ -3,8 +3,7 @@ import { matchesDefaultType } from '@halyard/core/store';
 import { React, useEntry, useSelect, useStoreContext } from './internal/context';
 import type { DefaultValueFor, FlagDetails, FlagKey, FlagValue, ResolvedValue } from './types';
 
-// Hooks that need `useMemo`, apart from the others: an app bundling these sources drops the module whole when it
-// uses none of them.
+// The hooks that memoise what they return, apart from the others.
 
 /**
  * Value, variant and reason of one flag. A missing flag gives `defaultValue` with reason `ERROR` and errorCode

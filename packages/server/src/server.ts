@@ -7,14 +7,8 @@ import { registerApi, createFastify } from './internal/http/app';
 import { Authenticator } from './internal/http/authentication';
 import { definitionsFastPath } from './internal/http/fast-path';
 import { AuthFailureLimiter, KeyRing } from './internal/keys';
-import { AuditService } from './internal/services/audit-service';
-import { DocumentService } from './internal/services/document-service';
-import { EnvironmentService } from './internal/services/environment-service';
-import { FlagService } from './internal/services/flag-service';
-import { KeyService } from './internal/services/key-service';
 import { Propagation } from './internal/services/propagation';
-import { ResourceService } from './internal/services/resource-service';
-import { SdkService } from './internal/services/sdk-service';
+import { createServices } from './internal/services/services';
 import { openPglite, openPostgres, type Database } from './internal/store/db';
 import { migrate } from './internal/store/migrations';
 import { Store } from './internal/store/store';
@@ -124,10 +118,12 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       : await openPglite(resolve(dataDir, 'pglite'));
     const { bootstrapToken } = await migrate(db);
 
-    const keys = new KeyRing(new Store(db).keys);
+    // The store layer; its change notifications go out inside each writing transaction (Postgres NOTIFY).
+    const store = new Store(db, (tx, message) => bus!.notifyInTransaction(tx, message));
+    const keys = new KeyRing(store.keys);
     await keys.reload();
     const limiter = new AuthFailureLimiter(options.authFailureLimit ?? 20);
-    const documents = new DocumentHub({ store: new Store(db), heartbeatMs: options.heartbeatMs ?? 15_000, onError });
+    const documents = new DocumentHub({ store, heartbeatMs: options.heartbeatMs ?? 15_000, onError });
     hub = documents;
     const refreshKeys = () =>
       keys
@@ -157,18 +153,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     await changes.start();
 
     // The layers: store (SQL only) → services (the rules) → HTTP (Fastify plugins with JSON schemas).
-    const store = new Store(db, (tx, message) => changes.notifyInTransaction(tx, message));
-    const propagation = new Propagation(documents, changes, keys);
-    const resources = new ResourceService(store, propagation);
-    const services = {
-      environments: new EnvironmentService(store, propagation),
-      resources,
-      flags: new FlagService(resources),
-      documents: new DocumentService(store, propagation),
-      keys: new KeyService(store, propagation),
-      audit: new AuditService(store),
-      sdk: new SdkService(documents),
-    };
+    const services = createServices(store, new Propagation(documents, changes, keys), documents);
 
     // Safety net for lost notifications (documents, key revocations) and housekeeping, on one shared timer.
     timer = setInterval(() => {

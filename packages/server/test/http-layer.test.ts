@@ -86,6 +86,9 @@ describe('/openapi.json', () => {
     expect(toggle.description).toMatch(/^Role: editor\./);
     expect(toggle.security).toEqual([{ adminToken: [] }]);
     expect(toggle.requestBody.required).toBe(false);
+    // Error answers are documented (not compiled into serialisers): the route's own and authentication's.
+    expect(Object.keys(toggle.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '404', '409', '412', '429']));
+    expect(toggle.responses['412'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(toggle.parameters.some((p: { in: string; name: string }) => p.in === 'header' && p.name === 'if-match')).toBe(true);
     expect(document.paths['/ofrep/v1/evaluate/flags'].post.security).toEqual([{ clientKey: [] }, { sdkKey: [] }, { apiKeyHeader: [] }]);
     expect(document.paths['/api/v1/environments/{env}/flags'].post.requestBody.required).toBe(true);

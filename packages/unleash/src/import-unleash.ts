@@ -39,7 +39,8 @@ export interface UnleashImportResult {
  *   sessionId); `remoteAddress` (exact match or IPv4 range via `inCidr`); `applicationHostname` (reads the
  *   `hostname` attribute). Unknown (custom) strategies never match, as in an SDK without them.
  * - Constraints → conditions: IN/NOT_IN → in/notIn, STR_* → contains/startsWith/endsWith (caseInsensitive kept),
- *   NUM_* → lt/lte/gt/gte (NUM_EQ as gte+lte), DATE_* → before/after on `currentTime`, SEMVER_* → semver*,
+ *   NUM_* → lt/lte/gt/gte (NUM_EQ as gte+lte), DATE_* → before/after on `currentTime`, SEMVER_* → semver* (with
+ *   a `matches` requiring the full `major.minor.patch` Unleash reads; Halyard also reads `2.0` and `v2`),
  *   REGEX → matches (RE2 syntax translated), IN_CIDR → inCidr. Unleash evaluates `inverted` (and NOT_IN) as
  *   true for a missing attribute: that becomes an extra rule with an `exists`/`negate` condition, or a helper
  *   segment `unleash-not-<hash>` referenced with `negate: true`. Values are trimmed and empty ones dropped,
@@ -50,7 +51,9 @@ export interface UnleashImportResult {
  *   with the strategy's groupId (feature variants: the feature name) and seed 86028157 over the total weight;
  *   stickiness `default` tries userId, then sessionId, then remoteAddress.
  * - Dependencies → prerequisites; a dependency that can never hold (missing parent, parent with dependencies of
- *   its own) imports the feature as disabled, as Unleash never enables it.
+ *   its own) imports the feature as disabled, as Unleash never enables it. An `"enabled": false` dependency on a
+ *   parent disabled in the payload always holds and is dropped (with a warning): a disabled Halyard prerequisite
+ *   fails every dependent, so "the parent must be off" is not expressible as a prerequisite.
  *
  * Unleash randomness has no deterministic equivalent: contexts without any stickiness id get the heaviest
  * variant (Unleash: a random one) and are not enabled by partial rollouts; `gradualRolloutRandom` and `random`

@@ -2,7 +2,9 @@ import { DEFAULT_UNIT_ATTRIBUTE } from '../internal/schema';
 import type { CompileEnv } from '../operators/operator';
 import { operatorDefinition } from '../operators/registry';
 import type { Condition, SegmentDefinition } from '../types';
+import { compileRollout } from './bucketing';
 import { asString, compilePath, readAttr, type Matcher } from './context';
+import { dependencyOrder } from './dependency-order';
 
 const never: Matcher = () => false;
 const always: Matcher = () => true;
@@ -36,14 +38,17 @@ export function allOf(matchers: readonly Matcher[]): Matcher {
   };
 }
 
-const NO_SEGMENTS: CompileEnv = { segmentMatchers: new Map() };
-
-/** A segment: excluded ids never match, included ids always do, otherwise all conditions (segments cannot nest). */
-export function compileSegment(seg: SegmentDefinition): Matcher {
+/**
+ * A segment: excluded ids never match, included ids always do, otherwise all conditions and the rollout (whose
+ * salt defaults to the segment key); a segment with neither matches only its included ids. `env` holds the
+ * segments this one references, compiled first (see `segmentOrder`).
+ */
+export function compileSegment(key: string, seg: SegmentDefinition, env: CompileEnv): Matcher {
   const attr = compilePath(seg.attribute ?? DEFAULT_UNIT_ATTRIBUTE);
   const included = new Set(seg.included ?? []);
   const excluded = new Set(seg.excluded ?? []);
-  const conditions = (seg.conditions ?? []).map((c) => compileCondition(c, NO_SEGMENTS));
+  const conditions = (seg.conditions ?? []).map((c) => compileCondition(c, env));
+  if (seg.rollout !== undefined) conditions.push(compileRollout(seg.rollout, key));
   const conds = conditions.length === 0 ? null : allOf(conditions);
   const hasLists = included.size > 0 || excluded.size > 0;
   return (ctx) => {
@@ -56,4 +61,13 @@ export function compileSegment(seg: SegmentDefinition): Matcher {
     }
     return conds !== null && conds(ctx);
   };
+}
+
+/** Segment keys ordered so every segment comes after the segments it references. */
+export function segmentOrder(segments: Readonly<Record<string, SegmentDefinition>>): string[] {
+  return dependencyOrder(Object.keys(segments), (key) => {
+    const out: string[] = [];
+    for (const c of segments[key]?.conditions ?? []) if (c.operator === 'inSegment') for (const v of c.values ?? []) out.push(String(v));
+    return out;
+  });
 }

@@ -6,7 +6,8 @@ import type { EvaluationReason, FlagDefinition, JsonValue, SnapshotFlag, SplitSe
 import { compileRollout, pickSlice, sliceBounds, sliceWeights, type CompiledSplit } from './bucketing';
 import { allOf, compileCondition } from './compile-condition';
 import { asString, compilePath, readAttr, type Attr, type Matcher } from './context';
-import { HASH_SEED_A, HASH_SEED_B, makeOutcome, type CompiledFlag, type Outcome } from './outcomes';
+import { dependencyOrder } from './dependency-order';
+import { HASH_SEED_A, HASH_SEED_B, fallbackIndex, makeOutcome, type CompiledFlag, type Fallback, type Outcome } from './outcomes';
 import { isSplitServe } from './serve';
 
 export interface FlagCompileEnv extends CompileEnv {
@@ -39,6 +40,13 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
     outcomes.push(makeOutcome(key, variantIndex.get(variant) ?? 0, variant, def.variants[variant] as JsonValue, reason, ruleId, detail));
     return outcomes.length - 1;
   };
+  const fallbacks: Fallback[] = [];
+  /** What the flag serves when it is off: its `offVariant`, or without one the caller's default (a fallback). */
+  const serveOff = (reason: EvaluationReason, detail?: string): number => {
+    if (def.offVariant !== undefined) return add(def.offVariant, reason, undefined, detail);
+    fallbacks.push(Object.freeze({ reason, detail }));
+    return fallbackIndex(fallbacks.length - 1);
+  };
   const compileSplit = (serve: SplitServe, reason: EvaluationReason, ruleId: string | undefined): CompiledSplit => {
     const firstOutcome = outcomes.length;
     for (const slice of serve.split) add(slice.variant, reason, ruleId);
@@ -70,18 +78,25 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
     key,
     typeTag,
     outcomes,
+    fallbacks,
+    disabled: !def.enabled,
     errorEntry,
     errorHashA: murmur3(errorText, HASH_SEED_A),
     errorHashB: murmur3(errorText, HASH_SEED_B),
   };
 
-  const off = add(def.offVariant, 'DISABLED');
-  if (!def.enabled) return { ...base, decide: () => off, constant: off };
+  if (!def.enabled) {
+    const off = serveOff('DISABLED');
+    return { ...base, decide: () => off, constant: off };
+  }
 
+  // The kill switch on a parent kills its children: a prerequisite that is disabled, or that failed its own
+  // prerequisites, fails whatever variant it serves. Anything else must serve one of the listed variants.
   const prerequisites = (def.prerequisites ?? []).map((p) => {
     const flag = env.compiled.get(p.flag) as CompiledFlag;
-    const accepted = flag.outcomes.map((o) => p.variants.includes(o.variant));
-    const failed = add(def.offVariant, 'PREREQUISITE_FAILED', undefined, `prerequisite flag ${JSON.stringify(p.flag)} did not serve one of: ${p.variants.join(', ')}`);
+    const accepted = flag.outcomes.map((o) => !flag.disabled && o.reason !== 'PREREQUISITE_FAILED' && p.variants.includes(o.variant));
+    const why = flag.disabled ? 'is disabled' : `did not serve one of: ${p.variants.join(', ')}`;
+    const failed = serveOff('PREREQUISITE_FAILED', `prerequisite flag ${JSON.stringify(p.flag)} ${why}`);
     return { flag, accepted, failed };
   });
 
@@ -112,7 +127,7 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
   let missingUnit = -1;
   if (isSplitServe(def.defaultServe)) {
     defaultSplit = compileSplit(def.defaultServe, 'SPLIT', undefined);
-    missingUnit = add(def.offVariant, 'DEFAULT', undefined, missingUnitDetail(def.defaultServe.bucketBy ?? DEFAULT_UNIT_ATTRIBUTE));
+    missingUnit = serveOff('DEFAULT', missingUnitDetail(def.defaultServe.bucketBy ?? DEFAULT_UNIT_ATTRIBUTE));
   } else {
     defaultOutcome = add((def.defaultServe as VariantServe).variant, hasLogic ? 'DEFAULT' : 'STATIC');
   }
@@ -167,7 +182,9 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
     decide: (ctx) => {
       for (let i = 0; i < prerequisites.length; i++) {
         const p = prerequisites[i] as (typeof prerequisites)[number];
-        if (!(p.accepted[p.flag.decide(ctx)] as boolean)) return p.failed;
+        const index = p.flag.decide(ctx);
+        // A prerequisite serving the caller's default (a fallback, index < 0) served no variant: it fails.
+        if (index < 0 || !(p.accepted[index] as boolean)) return p.failed;
       }
       for (let i = 0; i < targetGroups.length; i++) {
         const g = targetGroups[i] as (typeof targetGroups)[number];
@@ -191,28 +208,7 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
   };
 }
 
-/** Flags ordered so every prerequisite comes before the flags that depend on it (iterative: no stack limits). */
+/** Flags ordered so every prerequisite comes before the flags that depend on it. */
 export function topologicalOrder(flags: Readonly<Record<string, FlagDefinition>>): string[] {
-  const order: string[] = [];
-  const seen = new Set<string>();
-  for (const root of Object.keys(flags)) {
-    if (seen.has(root)) continue;
-    seen.add(root);
-    const stack: Array<{ key: string; next: number }> = [{ key: root, next: 0 }];
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1] as { key: string; next: number };
-      const prerequisites = flags[top.key]?.prerequisites ?? [];
-      if (top.next >= prerequisites.length) {
-        order.push(top.key);
-        stack.pop();
-        continue;
-      }
-      const dep = (prerequisites[top.next++] as { flag: string }).flag;
-      if (!seen.has(dep) && Object.hasOwn(flags, dep)) {
-        seen.add(dep);
-        stack.push({ key: dep, next: 0 });
-      }
-    }
-  }
-  return order;
+  return dependencyOrder(Object.keys(flags), (key) => (flags[key]?.prerequisites ?? []).map((p) => p.flag));
 }

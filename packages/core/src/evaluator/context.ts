@@ -34,11 +34,14 @@ const ObjectPrototype: object = Object.prototype;
 /** The context used when the caller passed none (or a non-object). */
 export const EMPTY_CONTEXT: Ctx = Object.freeze(Object.create(null) as object);
 
-/** Reads a dot path, own properties only at every step. */
+/**
+ * Reads a dot path, own properties only at every step. A path never indexes into an array: `groups.0` and
+ * `groups.length` read as missing (array operators and the any-element rule work on the array itself).
+ */
 export function readPath(ctx: Ctx, parts: readonly string[]): unknown {
   let cur: unknown = ctx;
   for (let i = 0; i < parts.length; i++) {
-    if (typeof cur !== 'object' || cur === null) return undefined;
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
     const k = parts[i] as string;
     if (!hasOwnProperty.call(cur, k)) return undefined;
     cur = (cur as Rec)[k];
@@ -78,8 +81,9 @@ export function readAttr(ctx: Ctx, attr: Attr): unknown {
 }
 
 /**
- * The string form used by string operators, targets and `in`: strings as they are, finite numbers and booleans
- * as `String(v)`; anything else (objects, arrays, NaN, missing) has none and never matches.
+ * The string form of a unit id, for targets and segment `included`/`excluded` lists: strings as they are, finite
+ * numbers and booleans as `String(v)`; anything else (objects, arrays, NaN, missing) has none and never matches.
+ * Operators do not use it: they compare typed values (see operators/equality.ts).
  */
 export function asString(v: unknown): string | undefined {
   if (typeof v === 'string') return v;

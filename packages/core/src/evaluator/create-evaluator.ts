@@ -4,13 +4,13 @@ import { validatedDefinitions } from '../internal/schema';
 import { BOOLEAN_TAG, defaultTypeTag as typeTagOfDefault, tagsMatch as tagsMatchImport } from '../internal/value-type';
 import { parseDefinitions } from '../parse-definitions';
 import type { Definitions, EvaluationContext, EvaluationDetails, Evaluator, FlagDefinition, FlagHandle, FlagSnapshot, JsonValue, SegmentDefinition, SnapshotFlag } from '../types';
-import { compileSegment } from './compile-condition';
+import { compileSegment, segmentOrder } from './compile-condition';
 import { compileFlag, topologicalOrder, type FlagCompileEnv } from './compile-flag';
 import { EMPTY_CONTEXT, type Matcher } from './context';
-import { failedDetails, mismatchDetails, notFoundDetails, outcomeDetails } from './details';
+import { mismatchDetails, notFoundDetails, resultDetails } from './details';
 import { bindFlag, missingHandle, type AnyHandle } from './handles';
 import { decideSafely, outcomeIndex as outcomeIndexImport } from './outcome-index';
-import type { CompiledFlag, Outcome } from './outcomes';
+import { ERROR_INDEX, type CompiledFlag, type Outcome } from './outcomes';
 
 // The by-key methods call these on every read: module-local constants, for the reason given at `hasOwnProperty`
 // in context.ts (an imported binding is a module cell V8 reloads per call when sources run as ES modules).
@@ -43,11 +43,12 @@ function ensureValid(definitions: Definitions): Definitions {
  * On hot paths, bind the flag once with `flag(key)` and call the same three methods on the handle (no key): the
  * handle skips the key lookup and runs code specialised for the flag's shape.
  *
- * Operator semantics are in docs/flags.md (generated from the operator registry). In short: string operators
- * and targets compare string forms — strings as they are, finite numbers and booleans as `String(v)` (so
- * `equals 30` matches `30` and `"30"`), anything else never matches; a missing or incomparable attribute makes a
- * condition false even when negated (only `exists` and `inSegment` are inverted unconditionally); attribute
- * paths read own properties only.
+ * Operator semantics are in docs/flags.md (generated from the operator registry). In short: nothing is coerced
+ * into a string — string operators match strings only, `equals`/`in` compare by the operand's type (`equals 30`
+ * matches `30` and `"30"`, `equals "30"` only `"30"`); an array attribute matches when any element does; a
+ * missing or incomparable attribute makes a condition false even when negated (only `exists` and `inSegment`
+ * are inverted unconditionally); attribute paths read own properties only and never index into arrays. A flag
+ * without `offVariant` serves the caller's default when it is off.
  *
  * @example
  * const result = parseDefinitions(document);
@@ -63,8 +64,10 @@ function ensureValid(definitions: Definitions): Definitions {
 export function createEvaluator(definitions: Definitions): Evaluator {
   const defs = ensureValid(definitions);
 
+  // Referenced segments first: a segment's `inSegment` conditions read the matchers compiled so far.
   const segmentMatchers = new Map<string, Matcher>();
-  for (const key of Object.keys(defs.segments)) segmentMatchers.set(key, compileSegment(defs.segments[key] as SegmentDefinition));
+  const segmentEnv = { segmentMatchers };
+  for (const key of segmentOrder(defs.segments)) segmentMatchers.set(key, compileSegment(key, defs.segments[key] as SegmentDefinition, segmentEnv));
 
   const compiled = new Map<string, CompiledFlag>();
   const env: FlagCompileEnv = { segmentMatchers, compiled };
@@ -93,8 +96,7 @@ export function createEvaluator(definitions: Definitions): Evaluator {
     const flag = lookup(key);
     if (flag === undefined) return notFoundDetails(key, defaultValue, defs.version);
     if (!tagsMatch(flag.typeTag, defaultTypeTag(defaultValue))) return mismatchDetails(flag, defaultValue);
-    const index = outcomeIndex(flag, context);
-    return index < 0 ? failedDetails(flag, defaultValue) : outcomeDetails(flag.outcomes[index] as Outcome);
+    return resultDetails(flag, outcomeIndex(flag, context), defaultValue);
   }
 
   function getValue<T extends JsonValue>(key: string, defaultValue: T, context?: EvaluationContext): T {
@@ -117,6 +119,7 @@ export function createEvaluator(definitions: Definitions): Evaluator {
     const flags: Record<string, SnapshotFlag> = {};
     let hA = 0x9747b28c | 0;
     let hB = 0x2f8e5a13 | 0;
+    let entries = 0;
     for (let i = 0; i < ordered.length; i++) {
       const flag = ordered[i] as CompiledFlag;
       let entry: SnapshotFlag;
@@ -133,18 +136,22 @@ export function createEvaluator(definitions: Definitions): Evaluator {
         entry = o.entry;
         a = o.hashA;
         b = o.hashB;
-      } else {
+      } else if (index === ERROR_INDEX) {
         entry = flag.errorEntry;
         a = flag.errorHashA;
         b = flag.errorHashB;
+      } else {
+        // Serves the caller's default (no offVariant): left out, so a snapshot reader answers its own default.
+        continue;
       }
       flags[flag.key] = entry;
       hA = murmur3MixWord(hA, a);
       hB = murmur3MixWord(hB, b);
+      entries++;
     }
     // The version depends only on the entries (via their content hashes), so equal content → equal version,
     // even across definitions versions that differ elsewhere.
-    const version = hex32(murmur3Finish(hA, ordered.length * 4)) + hex32(murmur3Finish(hB, ordered.length * 4));
+    const version = hex32(murmur3Finish(hA, entries * 4)) + hex32(murmur3Finish(hB, entries * 4));
     return { version, flags };
   }
 

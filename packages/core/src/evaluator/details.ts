@@ -3,7 +3,7 @@ import { VALUE_TYPE_NAMES, typeMismatchMessage } from '../internal/value-type';
 import type { ErrorCode, EvaluationDetails, FlagType } from '../types';
 import { lastBucket } from './bucketing';
 import { lastEvaluationError } from './outcome-index';
-import type { CompiledFlag, Outcome } from './outcomes';
+import { ERROR_INDEX, fallbackAt, type CompiledFlag, type Outcome } from './outcomes';
 
 /** The flag key for messages; JavaScript callers may pass anything. */
 export function keyText(key: unknown): string {
@@ -33,4 +33,12 @@ export function outcomeDetails<T>(o: Outcome): EvaluationDetails<T> {
   const bucket = lastBucket();
   if (o.ruleId === undefined) return { value: o.value as T, variant: o.variant, reason: 'SPLIT', bucket };
   return { value: o.value as T, variant: o.variant, reason: 'SPLIT', ruleId: o.ruleId, bucket };
+}
+
+/** The details of a result index (see outcomes.ts): an outcome, an evaluation error, or the caller's default. */
+export function resultDetails<T>(flag: CompiledFlag, index: number, defaultValue: T): EvaluationDetails<T> {
+  if (index >= 0) return outcomeDetails(flag.outcomes[index] as Outcome);
+  if (index === ERROR_INDEX) return failedDetails(flag, defaultValue);
+  const { reason, detail } = fallbackAt(flag, index);
+  return detail === undefined ? { value: defaultValue, reason } : { value: defaultValue, reason, detail };
 }

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketOf, createEvaluator, parseDefinitions } from '@halyard/core';
-import type { Definitions, EvaluationContext, EvaluationDetails, EvaluationReason, JsonValue } from '@halyard/core';
+import type { Definitions, EvaluationContext, EvaluationDetails, EvaluationReason, Evaluator, JsonValue } from '@halyard/core';
 
 // Deterministic: every property runs with a fixed seed, so a failure reproduces and nothing can flake.
 const SEED = 20240601;
 const REASONS: EvaluationReason[] = ['STATIC', 'TARGETING_MATCH', 'SPLIT', 'DEFAULT', 'DISABLED', 'PREREQUISITE_FAILED', 'ERROR'];
-const ATTRIBUTES = ['userId', 'country', 'plan', 'age', 'version', 'email', 'createdAt', 'account.id', 'account.plan', '__proto__', 'constructor', 'toString', 'a.b.c'];
+const ATTRIBUTES = ['userId', 'groups', 'country', 'plan', 'age', 'version', 'email', 'createdAt', 'account.id', 'account.plan', '__proto__', 'constructor', 'toString', 'a.b.c'];
 const VARIANT_NAMES = ['a', 'b', 'c', 'd'];
 
 type AnyRecord = Record<string, unknown>;
@@ -15,33 +15,55 @@ type AnyRecord = Record<string, unknown>;
 // Generators of documents that pass parseDefinitions
 
 const primitive = fc.oneof(fc.string({ maxLength: 6 }), fc.integer({ min: -5, max: 100 }), fc.boolean());
-const semverArb = fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.option(fc.constantFrom('alpha', 'beta.1', 'rc.2', '1'), { nil: undefined })).map(
-  ([a, b, c, pre]) => `${a}.${b}.${c}${pre === undefined ? '' : `-${pre}`}`,
-);
+// Versions as people write them: 1–3 parts, an optional "v".
+const semverArb = fc
+  .tuple(fc.boolean(), fc.nat(3), fc.option(fc.nat(3), { nil: undefined }), fc.option(fc.nat(3), { nil: undefined }), fc.option(fc.constantFrom('alpha', 'beta.1', 'rc.2', '1'), { nil: undefined }))
+  .map(([v, a, b, c, pre]) => `${v ? 'v' : ''}${a}${b === undefined ? '' : `.${b}`}${b === undefined || c === undefined ? '' : `.${c}`}${pre === undefined ? '' : `-${pre}`}`);
 const dateArb = fc.oneof(
   fc.integer({ min: 0, max: 2_000_000_000_000 }),
   fc.constantFrom('2020-01-01', '2025-06-30T12:00:00Z', '2030-12-31T23:59:59+02:00'),
 );
+
+const dropUndefined = (c: AnyRecord): AnyRecord => JSON.parse(JSON.stringify(c)) as AnyRecord;
+
+/** Conditions of the operators that compare one scalar (and so match an array when any element does). */
+const scalarConditionOptions = (attribute: fc.Arbitrary<string>): fc.Arbitrary<AnyRecord>[] => {
+  const negate = fc.option(fc.boolean(), { nil: undefined });
+  const ci = fc.option(fc.boolean(), { nil: undefined });
+  return [
+    fc.record({ attribute, operator: fc.constant('equals'), values: fc.tuple(primitive).map((v) => [...v]), negate, caseInsensitive: ci }),
+    fc.record({ attribute, operator: fc.constantFrom('in', 'notIn'), values: fc.array(primitive, { minLength: 1, maxLength: 12 }), negate, caseInsensitive: ci }),
+    fc.record({ attribute, operator: fc.constantFrom('contains', 'startsWith', 'endsWith'), values: fc.array(fc.string({ maxLength: 3 }), { minLength: 1, maxLength: 3 }), negate, caseInsensitive: ci }),
+    fc.record({ attribute, operator: fc.constant('matches'), values: fc.array(fc.constantFrom('^a', 'b$', '[0-9]+', '^(ab|cd)+$', '\\d{2,}', '.', '\\@', '^[\\w-.]+$', 'a{'), { minLength: 1, maxLength: 2 }), negate, caseInsensitive: ci }),
+    fc.record({ attribute, operator: fc.constantFrom('lt', 'lte', 'gt', 'gte'), values: fc.tuple(fc.integer({ min: -10, max: 100 })).map((v) => [...v]), negate }),
+    fc.record({ attribute, operator: fc.constantFrom('semverEq', 'semverLt', 'semverLte', 'semverGt', 'semverGte'), values: fc.tuple(semverArb).map((v) => [...v]), negate }),
+    fc.record({ attribute, operator: fc.constantFrom('before', 'after'), values: fc.tuple(dateArb).map((v) => [...v]), negate }),
+    fc.record({ attribute, operator: fc.constant('inCidr'), values: fc.array(fc.constantFrom('10.0.0.0/8', '192.168.1.1', '2001:db8::/32'), { minLength: 1, maxLength: 2 }), negate }),
+  ];
+};
+
+const scalarConditionArb = fc.oneof(...scalarConditionOptions(fc.constant('x'))).map(dropUndefined);
 
 const conditionArb = (segments: string[]) => {
   const attribute = fc.constantFrom(...ATTRIBUTES);
   const negate = fc.option(fc.boolean(), { nil: undefined });
   const ci = fc.option(fc.boolean(), { nil: undefined });
   const options: fc.Arbitrary<AnyRecord>[] = [
-    fc.record({ attribute, operator: fc.constant('equals'), values: fc.tuple(primitive).map((v) => [...v]), negate, caseInsensitive: ci }),
-    fc.record({ attribute, operator: fc.constantFrom('in', 'notIn'), values: fc.array(primitive, { minLength: 1, maxLength: 12 }), negate, caseInsensitive: ci }),
-    fc.record({ attribute, operator: fc.constantFrom('contains', 'startsWith', 'endsWith'), values: fc.array(fc.string({ maxLength: 3 }), { minLength: 1, maxLength: 3 }), negate, caseInsensitive: ci }),
-    fc.record({ attribute, operator: fc.constant('matches'), values: fc.array(fc.constantFrom('^a', 'b$', '[0-9]+', '^(ab|cd)+$', '\\d{2,}', '.'), { minLength: 1, maxLength: 2 }), negate, caseInsensitive: ci }),
-    fc.record({ attribute, operator: fc.constantFrom('lt', 'lte', 'gt', 'gte'), values: fc.tuple(fc.integer({ min: -10, max: 100 })).map((v) => [...v]), negate }),
-    fc.record({ attribute, operator: fc.constantFrom('semverEq', 'semverLt', 'semverLte', 'semverGt', 'semverGte'), values: fc.tuple(semverArb).map((v) => [...v]), negate }),
-    fc.record({ attribute, operator: fc.constantFrom('before', 'after'), values: fc.tuple(dateArb).map((v) => [...v]), negate }),
+    ...scalarConditionOptions(attribute),
     fc.record({ attribute, operator: fc.constant('exists'), negate }),
+    fc.record({ attribute, operator: fc.constantFrom('containsAll', 'containsAny'), values: fc.array(primitive, { minLength: 1, maxLength: 3 }), negate, caseInsensitive: ci }),
+    fc.record({ attribute, operator: fc.constantFrom('sizeEq', 'sizeLt', 'sizeLte', 'sizeGt', 'sizeGte'), values: fc.tuple(fc.nat(4)).map((v) => [...v]), negate }),
+    fc.record({ attribute, operator: fc.constant('isEmpty'), negate }),
   ];
   if (segments.length > 0) {
     options.push(fc.record({ attribute: fc.constant(''), operator: fc.constant('inSegment'), values: fc.subarray(segments, { minLength: 1 }), negate }));
   }
-  return fc.oneof(...options).map((c) => JSON.parse(JSON.stringify(c)) as AnyRecord); // drop undefined fields
+  return fc.oneof(...options).map(dropUndefined);
 };
+
+const rolloutArb = fc
+  .tuple(fc.integer({ min: 1, max: 100 }), fc.nat(100), fc.option(fc.constantFrom('userId', 'account.id'), { nil: undefined }), fc.option(fc.nat(5), { nil: undefined }))
+  .map(([total, w, bucketBy, seed]) => dropUndefined({ total, weight: Math.min(w, total), bucketBy, seed }));
 
 const splitArb = (variants: string[]) =>
   fc
@@ -99,7 +121,7 @@ const flagArb = (earlierFlags: Array<{ key: string; variants: string[] }>, segme
       return fc.record({
         variants: fc.tuple(...variants.map((_, i) => valueArb(type, i))).map((values) => Object.fromEntries(variants.map((v, i) => [v, values[i]]))),
         enabled: fc.boolean(),
-        offVariant: fc.constantFrom(...variants),
+        offVariant: fc.option(fc.constantFrom(...variants), { nil: undefined }),
         targets: fc.array(
           fc.record({ variant: fc.constantFrom(...variants), values: fc.uniqueArray(fc.constantFrom('u1', 'u2', 'u3', '42'), { maxLength: 2 }) }),
           { maxLength: 1 },
@@ -116,9 +138,18 @@ const documentArb: fc.Arbitrary<AnyRecord> = fc
     fc.integer({ min: 1, max: 5 }),
   )
   .chain(([segmentKeys, flagCount]) => {
+    // A segment may reference the segments listed before it, so generated reference graphs are acyclic.
     const segments = fc.tuple(
-      ...segmentKeys.map(() =>
-        fc.record({ included: fc.array(fc.constantFrom('u1', 'u2'), { maxLength: 2 }), excluded: fc.array(fc.constantFrom('u2', 'u3'), { maxLength: 1 }), conditions: fc.array(conditionArb([]), { maxLength: 2 }) }),
+      ...segmentKeys.map((_, i) =>
+        fc.record(
+          {
+            included: fc.array(fc.constantFrom('u1', 'u2'), { maxLength: 2 }),
+            excluded: fc.array(fc.constantFrom('u2', 'u3'), { maxLength: 1 }),
+            conditions: fc.array(conditionArb(segmentKeys.slice(0, i)), { maxLength: 2 }),
+            rollout: rolloutArb,
+          },
+          { requiredKeys: ['included', 'excluded', 'conditions'] },
+        ),
       ),
     );
     // Flags may only depend on earlier flags, so generated prerequisite graphs are acyclic.
@@ -131,11 +162,13 @@ const documentArb: fc.Arbitrary<AnyRecord> = fc
         ).map((def) => [...prev, { key: `flag-${i}`, def: def as AnyRecord }]),
       );
     }
-    return fc.tuple(segments, flags).map(([segs, fl]) => ({
-      schemaVersion: 1,
-      segments: Object.fromEntries(segmentKeys.map((k, i) => [k, segs[i]])),
-      flags: Object.fromEntries(fl.map((f) => [f.key, f.def])),
-    }));
+    return fc.tuple(segments, flags).map(([segs, fl]) =>
+      dropUndefined({
+        schemaVersion: 1,
+        segments: Object.fromEntries(segmentKeys.map((k, i) => [k, segs[i]])),
+        flags: Object.fromEntries(fl.map((f) => [f.key, f.def])),
+      }),
+    );
   });
 
 function parsed(doc: unknown): Definitions {
@@ -157,11 +190,25 @@ const attributeValue = fc.oneof(
   fc.anything({ maxDepth: 2 }),
 );
 
+/** Scalars only: what the any-element rule compares one by one. */
+const scalarValue = fc.oneof(
+  fc.constantFrom('u1', '42', 'US', 'pro', 'a@example.com', '1.2.3', 'v2', '2.0', '2025-01-01', '10.1.2.3', 'ab', '', 'true'),
+  fc.string({ maxLength: 6 }),
+  fc.integer({ min: -10, max: 100 }),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant({}),
+);
+
+const arrayValue = fc.array(scalarValue, { maxLength: 4 });
+
 const friendlyContext = fc.record(
   {
     userId: attributeValue,
-    country: attributeValue,
-    plan: attributeValue,
+    groups: arrayValue,
+    country: fc.oneof(attributeValue, arrayValue),
+    plan: fc.oneof(attributeValue, arrayValue),
     age: attributeValue,
     version: attributeValue,
     email: attributeValue,
@@ -240,10 +287,17 @@ const materialize = (spec: ContextSpec): EvaluationContext => hostile(spec.kind,
 
 // ---------------------------------------------------------------------------------------------------------------
 
-function checkDetails(details: EvaluationDetails<JsonValue>, variants: Record<string, JsonValue>): void {
+function checkDetails(details: EvaluationDetails<JsonValue>, variants: Record<string, JsonValue>, offVariant: string | undefined): void {
   expect(REASONS).toContain(details.reason);
   if (details.reason === 'ERROR') return;
-  expect(details.variant).toBeDefined();
+  if (details.variant === undefined) {
+    // Only a flag without offVariant serves the caller's default (here null), and only where it would serve it.
+    expect(offVariant).toBeUndefined();
+    expect(['DISABLED', 'PREREQUISITE_FAILED', 'DEFAULT']).toContain(details.reason);
+    expect(details.value).toBeNull();
+    expect(details.bucket).toBeUndefined();
+    return;
+  }
   expect(Object.hasOwn(variants, details.variant as string)).toBe(true);
   expect(details.value).toBe(variants[details.variant as string]);
   if (details.reason === 'SPLIT') expect(Number.isInteger(details.bucket)).toBe(true);
@@ -262,6 +316,7 @@ describe('evaluator properties', () => {
 
   it('never throws, and every path agrees, for arbitrary valid definitions × arbitrary contexts', () => {
     const seen = new Set<string>();
+    let servedDefault = 0;
     fc.assert(
       fc.property(documentArb, fc.array(anyContext, { minLength: 1, maxLength: 4 }), (doc, contexts) => {
         const defs = parsed(doc);
@@ -274,7 +329,8 @@ describe('evaluator properties', () => {
             if (flag === undefined) throw new Error('missing flag');
             const details = ev.getDetails(key, null, ctx);
             seen.add(details.reason);
-            checkDetails(details, flag.variants);
+            if (details.variant === undefined && details.reason !== 'ERROR') servedDefault++;
+            checkDetails(details, flag.variants, flag.offVariant);
             expect(ev.getValue(key, null, ctx)).toBe(details.value);
             expect(ev.isEnabled(key, ctx)).toBe(details.value === true && flag.type === 'boolean');
             const handle = ev.flag(key);
@@ -282,9 +338,14 @@ describe('evaluator properties', () => {
             expect(handle.getValue(null, ctx)).toBe(details.value);
             expect(handle.isEnabled(ctx)).toBe(details.value === true && flag.type === 'boolean');
             const entry = snapshot.flags[key];
-            expect(entry?.reason).toBe(details.reason);
-            expect(entry?.variant).toBe(details.variant);
-            expect(entry?.ruleId).toBe(details.ruleId);
+            if (details.variant === undefined && details.reason !== 'ERROR') {
+              // Serving the caller's default: left out of the snapshot.
+              expect(entry).toBeUndefined();
+            } else {
+              expect(entry?.reason).toBe(details.reason);
+              expect(entry?.variant).toBe(details.variant);
+              expect(entry?.ruleId).toBe(details.ruleId);
+            }
             // Same input → same output, also from a freshly compiled evaluator.
             expect(ev.getDetails(key, null, ctx)).toEqual(details);
             expect(createEvaluator(defs).getDetails(key, null, ctx)).toEqual(details);
@@ -296,6 +357,40 @@ describe('evaluator properties', () => {
     );
     // The generators must actually reach every non-error outcome, or this property proves little.
     expect([...seen].sort()).toEqual(['DEFAULT', 'DISABLED', 'PREREQUISITE_FAILED', 'SPLIT', 'STATIC', 'TARGETING_MATCH']);
+    expect(servedDefault).toBeGreaterThan(0);
+  });
+
+  it('an array attribute matches when any element does (OR over elements); negate and notIn give the negation of that', () => {
+    const single = (condition: AnyRecord): Evaluator =>
+      createEvaluator(
+        parsed({
+          schemaVersion: 1,
+          flags: { f: { variants: { on: true, off: false }, enabled: true, offVariant: 'off', rules: [{ conditions: [condition], serve: { variant: 'on' } }], defaultServe: { variant: 'off' } } },
+        }),
+      );
+    let hits = 0;
+    let misses = 0;
+    fc.assert(
+      fc.property(scalarConditionArb, fc.array(scalarValue, { maxLength: 5 }), (condition, elements) => {
+        const positive = { ...condition, negate: false, operator: condition.operator === 'notIn' ? 'in' : condition.operator };
+        const ev = single(positive);
+        const any = elements.some((e) => ev.isEnabled('f', { x: e }));
+        if (any) hits++;
+        else misses++;
+        expect(ev.isEnabled('f', { x: elements })).toBe(any);
+        expect(ev.flag('f').isEnabled({ x: elements })).toBe(any);
+        expect(ev.isEnabled('f', { nested: { x: elements } })).toBe(false);
+        expect(single({ ...positive, negate: true }).isEnabled('f', { x: elements })).toBe(!any);
+        if (positive.operator === 'in') {
+          expect(single({ ...positive, operator: 'notIn' }).isEnabled('f', { x: elements })).toBe(!any);
+          expect(single({ ...positive, operator: 'notIn', negate: true }).isEnabled('f', { x: elements })).toBe(any);
+        }
+      }),
+      { numRuns: 400, seed: SEED },
+    );
+    // Both sides of the property must be reached, or it proves little.
+    expect(hits).toBeGreaterThan(40);
+    expect(misses).toBeGreaterThan(40);
   });
 
   it('never throws for arbitrary keys, defaults and contexts', () => {

@@ -197,21 +197,31 @@ describe('getDetails — errors', () => {
 });
 
 describe('operators', () => {
-  it('equals: strings, numbers and booleans compare by their string form', () => {
+  it('equals: the operand type decides — strings equal strings; numbers and booleans also their string form', () => {
     expect(matches({ operator: 'equals', values: ['pro'] }, { x: 'pro' })).toBe(true);
     expect(matches({ operator: 'equals', values: ['pro'] }, { x: 'Pro' })).toBe(false);
     expect(matches({ operator: 'equals', values: ['pro'], caseInsensitive: true }, { x: 'PRO' })).toBe(true);
     expect(matches({ operator: 'equals', values: [30] }, { x: 30 })).toBe(true);
     expect(matches({ operator: 'equals', values: [30] }, { x: '30' })).toBe(true);
-    expect(matches({ operator: 'equals', values: ['30'] }, { x: 30 })).toBe(true);
     expect(matches({ operator: 'equals', values: [30] }, { x: '030' })).toBe(false);
+    expect(matches({ operator: 'equals', values: [30] }, { x: 31 })).toBe(false);
+    expect(matches({ operator: 'equals', values: [0] }, { x: -0 })).toBe(true);
     expect(matches({ operator: 'equals', values: [true] }, { x: true })).toBe(true);
     expect(matches({ operator: 'equals', values: [true] }, { x: 'true' })).toBe(true);
     expect(matches({ operator: 'equals', values: [true] }, { x: false })).toBe(false);
+    // A string operand is not compared with the string form of a number or a boolean.
+    expect(matches({ operator: 'equals', values: ['30'] }, { x: 30 })).toBe(false);
+    expect(matches({ operator: 'equals', values: ['30'] }, { x: '30' })).toBe(true);
+    expect(matches({ operator: 'equals', values: ['true'] }, { x: true })).toBe(false);
+    expect(matches({ operator: 'equals', values: [1] }, { x: true })).toBe(false);
+    // Typed values are present and comparable: negation applies.
+    expect(matches({ operator: 'equals', values: ['30'], negate: true }, { x: 30 })).toBe(true);
+    expect(matches({ operator: 'notIn', values: ['true'] }, { x: true })).toBe(true);
+    expect(matches({ operator: 'notIn', values: [true] }, { x: true })).toBe(false);
   });
 
-  it('equals never matches objects, arrays, NaN or missing values', () => {
-    for (const x of [{}, ['pro'], Number.NaN, null, undefined]) {
+  it('equals never matches objects, NaN or missing values, negated or not', () => {
+    for (const x of [{}, { pro: 'pro' }, Number.NaN, Number.POSITIVE_INFINITY, null, undefined]) {
       expect(matches({ operator: 'equals', values: ['pro'] }, { x })).toBe(false);
       expect(matches({ operator: 'equals', values: ['pro'], negate: true }, { x })).toBe(false);
     }
@@ -240,6 +250,14 @@ describe('operators', () => {
     }
     expect(matches({ operator: 'in', values: [1, 2, 3] }, { x: 2 })).toBe(true);
     expect(matches({ operator: 'in', values: [1, 2, 3] }, { x: '2' })).toBe(true);
+    expect(matches({ operator: 'in', values: ['1', '2', '3'] }, { x: 2 })).toBe(false);
+    expect(matches({ operator: 'in', values: [true] }, { x: true })).toBe(true);
+    expect(matches({ operator: 'in', values: [false, 'x'] }, { x: false })).toBe(true);
+    expect(matches({ operator: 'in', values: ['false', 'x'] }, { x: false })).toBe(false);
+    const many = Array.from({ length: 20 }, (_, i) => i);
+    expect(matches({ operator: 'in', values: many }, { x: 7 })).toBe(true);
+    expect(matches({ operator: 'in', values: many }, { x: '7' })).toBe(true);
+    expect(matches({ operator: 'notIn', values: many }, { x: 70 })).toBe(true);
   });
 
   it('contains / startsWith / endsWith (any of the values)', () => {
@@ -256,9 +274,23 @@ describe('operators', () => {
     expect(matches({ operator: 'endsWith', values: ['@example.com'] }, { x: 'a@example.org' })).toBe(false);
     expect(matches({ operator: 'endsWith', values: ['@example.com'], negate: true }, { x: 'a@example.org' })).toBe(true);
     expect(matches({ operator: 'endsWith', values: ['@EXAMPLE.com'], caseInsensitive: true }, { x: 'a@Example.COM' })).toBe(true);
-    expect(matches({ operator: 'contains', values: ['23'] }, { x: 1234 })).toBe(true);
-    expect(matches({ operator: 'contains', values: ['x'] }, { x: ['x'] })).toBe(false);
     expect(matches({ operator: 'endsWith', values: ['x'], negate: true }, {})).toBe(false);
+  });
+
+  it('string operators match strings only: numbers and booleans are not coerced, negated or not', () => {
+    for (const [operator, operand, x] of [
+      ['contains', '99', 99],
+      ['contains', '23', 1234],
+      ['startsWith', 'true', true],
+      ['endsWith', 'se', false],
+      ['matches', '^\\d+$', 42],
+      ['matches', '^true$', true],
+    ] as const) {
+      expect(matches({ operator, values: [operand] }, { x }), `${operator} ${operand}`).toBe(false);
+      expect(matches({ operator, values: [operand], negate: true }, { x }), `${operator} ${operand} negated`).toBe(false);
+      expect(matches({ operator, values: [operand] }, { x: String(x) }), `${operator} ${operand} on a string`).toBe(true);
+    }
+    expect(matches({ operator: 'contains', values: ['9'], caseInsensitive: true }, { x: 99 })).toBe(false);
   });
 
   it('matches: regex, any of the values, case-insensitive, length cap', () => {
@@ -287,7 +319,7 @@ describe('operators', () => {
     expect(matches({ operator: 'gte', values: [-1.5] }, { x: '-1.5' })).toBe(true);
     expect(matches({ operator: 'gt', values: [10] }, { x: 5 })).toBe(false);
     expect(matches({ operator: 'gt', values: [10], negate: true }, { x: 5 })).toBe(true);
-    for (const x of ['', ' 11', '0x20', 'eleven', Number.NaN, Number.POSITIVE_INFINITY, true, null, {}, [11]]) {
+    for (const x of ['', ' 11', '0x20', 'eleven', Number.NaN, Number.POSITIVE_INFINITY, true, null, {}]) {
       expect(matches({ operator: 'gt', values: [10] }, { x }), String(x)).toBe(false);
       expect(matches({ operator: 'gt', values: [10], negate: true }, { x }), String(x)).toBe(false);
     }
@@ -305,11 +337,25 @@ describe('operators', () => {
     expect(cmp('semverLt', '1.0.0-rc.1', '1.0.0-beta.11')).toBe(true);
     expect(cmp('semverGte', '2.0.0', '2.0.0')).toBe(true);
     expect(cmp('semverLte', '2.0.0', '2.0.1')).toBe(false);
-    expect(cmp('semverGt', '1.0.0', 'v2.0.0')).toBe(false);
-    expect(cmp('semverGt', '1.0.0', '2.0')).toBe(false);
     expect(cmp('semverGt', '1.0.0', 2)).toBe(false);
+    expect(cmp('semverGt', '1.0.0', '2.0.0.0')).toBe(false);
     expect(matches({ operator: 'semverGt', values: ['1.0.0'], negate: true }, { x: 'garbage' })).toBe(false);
     expect(matches({ operator: 'semverGt', values: ['1.0.0'], negate: true }, { x: '0.9.0' })).toBe(true);
+  });
+
+  it('semver operators read versions as people write them: 1–3 parts and an optional "v", in rule and context', () => {
+    const cmp = (op: Condition['operator'], operand: string, x: unknown) => matches({ operator: op, values: [operand] }, { x });
+    for (const [a, b] of [['2', '2.0.0'], ['2.0', '2'], ['v2', '2.0'], ['v1.2.3-beta.1', '1.2.3-beta.1'], ['1.4', 'v1.4.0+build.9']]) {
+      expect(cmp('semverEq', a as string, b), `${a} = ${b}`).toBe(true);
+      expect(cmp('semverEq', b as string, a), `${b} = ${a}`).toBe(true);
+    }
+    expect(cmp('semverGt', '1.9', 'v2')).toBe(true);
+    expect(cmp('semverGt', '2', '2.0.1')).toBe(true);
+    expect(cmp('semverLt', 'v3', '3-rc.1')).toBe(true);
+    expect(cmp('semverGte', '2.1', '2.0.9')).toBe(false);
+    expect(cmp('semverEq', '2', '2.0.0.0')).toBe(false);
+    expect(cmp('semverEq', '2', 'V2')).toBe(false);
+    expect(matches({ operator: 'semverEq', values: ['2'], negate: true }, { x: 'two' })).toBe(false);
   });
 
   it('before / after accept ISO strings, epoch ms and Dates (UTC when no offset)', () => {
@@ -366,8 +412,16 @@ describe('attribute access', () => {
     expect(matches({ attribute: 'account.plan', operator: 'equals', values: ['pro'] }, { account: { plan: 'pro' } })).toBe(true);
     expect(matches({ attribute: 'a.b.c', operator: 'equals', values: [1] }, { a: { b: { c: 1 } } })).toBe(true);
     expect(matches({ attribute: 'a.b.c', operator: 'equals', values: [1] }, { a: { b: 'str' } })).toBe(false);
-    expect(matches({ attribute: 'a.0', operator: 'equals', values: ['x'] }, { a: ['x'] })).toBe(true);
     expect(matches({ attribute: 'a.length', operator: 'equals', values: [1] }, { a: 'x' })).toBe(false);
+  });
+
+  it('never indexes into arrays: "groups.0" and "groups.length" read as missing', () => {
+    expect(matches({ attribute: 'a.0', operator: 'equals', values: ['x'] }, { a: ['x'] })).toBe(false);
+    expect(matches({ attribute: 'a.0', operator: 'exists' }, { a: ['x'] })).toBe(false);
+    expect(matches({ attribute: 'a.0', operator: 'exists', negate: true }, { a: ['x'] })).toBe(true);
+    expect(matches({ attribute: 'a.length', operator: 'equals', values: [1] }, { a: ['x'] })).toBe(false);
+    expect(matches({ attribute: 'a.0.b', operator: 'equals', values: ['x'] }, { a: [{ b: 'x' }] })).toBe(false);
+    expect(matches({ attribute: 'a.b', operator: 'in', values: ['x'] }, { a: { b: ['x'] } })).toBe(true);
   });
 
   it('never reads inherited properties (prototype pollution, class prototypes)', () => {
@@ -735,14 +789,29 @@ describe('prerequisites', () => {
     expect(ev.getDetails('mid', false, { beta: false }).reason).toBe('PREREQUISITE_FAILED');
   });
 
-  it('checks the variant the prerequisite currently serves, including its off variant when disabled', () => {
+  it('a disabled prerequisite always fails its dependents, whatever its off variant', () => {
     const ev = evaluator({
       needsOff: boolFlag({ defaultServe: { variant: 'on' }, prerequisites: [{ flag: 'killed', variants: ['off'] }] }),
+      needsAny: boolFlag({ defaultServe: { variant: 'on' }, prerequisites: [{ flag: 'killed', variants: ['on', 'off'] }] }),
       needsOn: boolFlag({ defaultServe: { variant: 'on' }, prerequisites: [{ flag: 'killed', variants: ['on'] }] }),
       killed: boolFlag({ enabled: false, defaultServe: { variant: 'on' } }),
+      grandchild: boolFlag({ defaultServe: { variant: 'on' }, prerequisites: [{ flag: 'needsAny', variants: ['off'] }] }),
+      live: boolFlag({ defaultServe: { variant: 'off' } }),
+      needsLiveOff: boolFlag({ defaultServe: { variant: 'on' }, prerequisites: [{ flag: 'live', variants: ['off'] }] }),
     });
-    expect(ev.getDetails('needsOff', false, {}).value).toBe(true);
-    expect(ev.getDetails('needsOn', false, {}).reason).toBe('PREREQUISITE_FAILED');
+    for (const key of ['needsOff', 'needsAny', 'needsOn']) {
+      expect(ev.getDetails(key, true, {}), key).toEqual({ value: false, variant: 'off', reason: 'PREREQUISITE_FAILED', detail: 'prerequisite flag "killed" is disabled' });
+    }
+    // needsAny failed its prerequisite and serves "off": that does not satisfy "needsAny must serve off".
+    expect(ev.getDetails('grandchild', true, {})).toMatchObject({ value: false, reason: 'PREREQUISITE_FAILED' });
+    // An enabled prerequisite that serves its "off" variant by targeting satisfies a dependent asking for it.
+    expect(ev.getDetails('needsLiveOff', false, {})).toEqual({ value: true, variant: 'on', reason: 'DEFAULT' });
+    // Switching the parent on brings the children back.
+    const on = evaluator({
+      needsOff: boolFlag({ defaultServe: { variant: 'on' }, prerequisites: [{ flag: 'parent', variants: ['on'] }] }),
+      parent: boolFlag({ defaultServe: { variant: 'on' } }),
+    });
+    expect(on.getValue('needsOff', false, {})).toBe(true);
   });
 
   it('supports diamonds, multiple prerequisites and split prerequisites', () => {

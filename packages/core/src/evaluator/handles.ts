@@ -1,7 +1,7 @@
 import { defaultTypeTag, tagsMatch, BOOLEAN_TAG } from '../internal/value-type';
 import type { EvaluationContext, EvaluationDetails, FlagHandle, JsonValue } from '../types';
 import type { CompiledSplit } from './bucketing';
-import { failedDetails, keyText, mismatchDetails, notFoundDetails, outcomeDetails } from './details';
+import { keyText, mismatchDetails, notFoundDetails, resultDetails } from './details';
 import { decideIndex, splitIndex } from './outcome-index';
 import type { CompiledFlag, Outcome } from './outcomes';
 
@@ -37,6 +37,19 @@ function constantHandle(flag: CompiledFlag): AnyHandle {
   });
 }
 
+/** A flag whose every answer is the caller's default (disabled, without `offVariant`). */
+function defaultHandle(flag: CompiledFlag): AnyHandle {
+  const { key, typeTag, constant } = flag;
+  return Object.freeze({
+    key,
+    isEnabled: alwaysFalse,
+    getValue: (defaultValue: JsonValue, _context?: EvaluationContext): JsonValue => defaultValue,
+    getDetails(defaultValue: JsonValue, _context?: EvaluationContext): EvaluationDetails {
+      return tagsMatch(typeTag, defaultTypeTag(defaultValue)) ? resultDetails(flag, constant, defaultValue) : mismatchDetails(flag, defaultValue);
+    },
+  });
+}
+
 function splitHandle(flag: CompiledFlag, split: CompiledSplit): AnyHandle {
   const { key, typeTag, outcomes } = flag;
   const values = outcomes.map((o) => o.value);
@@ -56,8 +69,7 @@ function splitHandle(flag: CompiledFlag, split: CompiledSplit): AnyHandle {
     },
     getDetails(defaultValue: JsonValue, context?: EvaluationContext): EvaluationDetails {
       if (!tagsMatch(typeTag, defaultTypeTag(defaultValue))) return mismatchDetails(flag, defaultValue);
-      const index = splitIndex(flag, split, context);
-      return index < 0 ? failedDetails(flag, defaultValue) : outcomeDetails(outcomes[index] as Outcome);
+      return resultDetails(flag, splitIndex(flag, split, context), defaultValue);
     },
   });
 }
@@ -81,8 +93,7 @@ function decideHandle(flag: CompiledFlag): AnyHandle {
     },
     getDetails(defaultValue: JsonValue, context?: EvaluationContext): EvaluationDetails {
       if (!tagsMatch(typeTag, defaultTypeTag(defaultValue))) return mismatchDetails(flag, defaultValue);
-      const index = decideIndex(flag, context);
-      return index < 0 ? failedDetails(flag, defaultValue) : outcomeDetails(outcomes[index] as Outcome);
+      return resultDetails(flag, decideIndex(flag, context), defaultValue);
     },
   });
 }
@@ -100,6 +111,7 @@ export function missingHandle(key: unknown, version: string): AnyHandle {
 /** The handle specialised for the flag's shape: constant, split-only, or with targeting. */
 export function bindFlag(flag: CompiledFlag): AnyHandle {
   if (flag.constant >= 0) return constantHandle(flag);
+  if (flag.constant !== -1) return defaultHandle(flag);
   if (flag.split !== null) return splitHandle(flag, flag.split);
   return decideHandle(flag);
 }

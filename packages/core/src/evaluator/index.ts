@@ -10,9 +10,11 @@
  *
  * Files, in the order a compiled flag is built and run:
  * - context.ts: own-property attribute access, string/number forms of attributes; safe-context.ts: the retry copy.
- * - compile-condition.ts: conditions (via the registry), conjunctions, segments.
- * - bucketing.ts: splits, rule rollouts, `bucketOf`.
- * - outcomes.ts + compile-flag.ts: a flag's outcomes and its specialised `decide`.
+ * - compile-condition.ts: conditions (via the registry), conjunctions, segments (which may reference segments);
+ *   dependency-order.ts: segments and prerequisites compiled before what references them.
+ * - bucketing.ts: splits, rule and segment rollouts, `bucketOf`.
+ * - outcomes.ts + compile-flag.ts: a flag's outcomes (and fallbacks: results that serve the caller's default, for
+ *   flags without `offVariant`) and its specialised `decide`.
  * - outcome-index.ts: running `decide` without throwing; details.ts: `EvaluationDetails` for outcomes and errors.
  * - handles.ts: `evaluator.flag(key)`; create-evaluator.ts: the by-key API.
  */

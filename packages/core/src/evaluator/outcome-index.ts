@@ -16,7 +16,7 @@ export function lastEvaluationError(): unknown {
   return errorRegister;
 }
 
-/** Retries on a safe copy of the context; -1 when even that throws (the caller answers ERROR/GENERAL). */
+/** Retries on a safe copy of the context; -1 (`ERROR_INDEX`) when even that throws (the caller answers ERROR/GENERAL). */
 export function decideSafely(flag: CompiledFlag, ctx: Ctx): number {
   try {
     return flag.decide(safeContext(ctx));
@@ -48,12 +48,12 @@ export function decideIndex(flag: CompiledFlag, context: unknown): number {
 }
 
 /**
- * Outcome index for the by-key methods: constant, split-only and `decide` flags each take their own path, so
+ * Result index for the by-key methods: constant, split-only and `decide` flags each take their own path, so
  * the `decide` call site in `decideIndex` only ever sees flags with targeting.
  */
 export function outcomeIndex(flag: CompiledFlag, context: unknown): number {
   const constant = flag.constant;
-  if (constant >= 0) return constant;
+  if (constant !== -1) return constant;
   const split = flag.split;
   return split !== null ? splitIndex(flag, split, context) : decideIndex(flag, context);
 }

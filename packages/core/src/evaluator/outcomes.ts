@@ -25,14 +25,48 @@ export interface Outcome {
   readonly hashB: number;
 }
 
+/**
+ * A result that serves the caller's default rather than a variant: what a flag without `offVariant` answers when
+ * disabled, when a prerequisite fails, or for a unit its default split cannot bucket.
+ */
+export interface Fallback {
+  readonly reason: EvaluationReason;
+  readonly detail: string | undefined;
+}
+
+/*
+ * Result indexes, as `decide` returns them: an index ≥ 0 is `outcomes[index]`; an index ≤ -2 is
+ * `fallbacks[-2 - index]`; -1 is an evaluation error (only ever returned by the retry in outcome-index.ts). Every
+ * value path already answers "index < 0 → the caller's default", so fallbacks cost the hot path nothing.
+ */
+
+/** The index of an evaluation error. */
+export const ERROR_INDEX = -1;
+
+/** The result index of `fallbacks[position]`. */
+export function fallbackIndex(position: number): number {
+  return -2 - position;
+}
+
+/** The fallback a result index ≤ -2 stands for. */
+export function fallbackAt(flag: CompiledFlag, index: number): Fallback {
+  return flag.fallbacks[-2 - index] as Fallback;
+}
+
 /** One compiled flag: its outcomes and the function that picks one for a context. */
 export interface CompiledFlag {
   readonly key: string;
   /** Type tag of the flag's values (`value-type.ts`: 0 boolean, 1 string, 2 number, 3 json). */
   readonly typeTag: number;
   readonly outcomes: readonly Outcome[];
+  readonly fallbacks: readonly Fallback[];
   readonly decide: (ctx: Ctx) => number;
-  /** The outcome index when it does not depend on the context (disabled or static flags), else -1. */
+  /** The flag is switched off (`enabled: false`): its dependents' prerequisites fail. */
+  readonly disabled: boolean;
+  /**
+   * The result index when it does not depend on the context (disabled or static flags; an outcome or a
+   * fallback), else -1.
+   */
   readonly constant: number;
   /** For a flag that is nothing but its default split: that split (handles call `pickSlice` directly), else null. */
   readonly split: CompiledSplit | null;

@@ -43,6 +43,8 @@ export function safeContext(ctx: Ctx): Ctx {
       return out;
     }
     for (const name of names) {
+      // An array's length follows its elements (and cannot be redefined as configurable).
+      if (isArray && name === 'length') continue;
       if (budget-- <= 0) break;
       let v: unknown;
       try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_PATTERN_LENGTH, checkRegex } from './regex-guard';
+import { MAX_PATTERN_LENGTH, checkRegex, regexFlags } from './regex-guard';
 
 describe('checkRegex', () => {
   it.each([
@@ -55,6 +55,33 @@ describe('checkRegex', () => {
     ['\\-', /not a valid regular expression/],
   ])('refuses %s', (pattern, message) => {
     expect(checkRegex(pattern, 'u')).toMatch(message);
+  });
+
+  describe('patterns valid only without the "u" flag', () => {
+    it.each(['\\@example\\.com$', 'a{', 'a{2', '^[\\w-.]+@x$', '\\p{Foo}', '\\u{zz}+', '^\\xZ+$', '\\c1', ']', '^\\-\\d+$'])('compiles %s in the classic mode and accepts it', (pattern) => {
+      expect(regexFlags(pattern, false)).toBe('');
+      expect(regexFlags(pattern, true)).toBe('i');
+      expect(checkRegex(pattern, '')).toBeUndefined();
+    });
+
+    it.each([
+      ['^(\\@+)+$', /nested quantifier/],
+      ['(\\@|\\@x)+', /repeated alternation/],
+      ['[\\w-.]+\\w+!', /power 3/],
+      ['.*\\@.*\\@', /power 3/],
+      // Outside Unicode mode "." matches each half of a surrogate pair, so the astral character does not separate the runs.
+      ['\\@.*\u{1F680}.*x', /power 3/],
+      ['\\@(a)\\1', /backreferences/],
+    ])('still refuses %s', (pattern, message) => {
+      expect(regexFlags(pattern, false)).toBe('');
+      expect(checkRegex(pattern, '')).toMatch(message);
+    });
+
+    it('keeps Unicode mode for patterns valid in it', () => {
+      expect(regexFlags('^\\p{Lu}', false)).toBe('u');
+      expect(regexFlags('^[a-z]+$', true)).toBe('iu');
+      expect(checkRegex('a{(', '')).toMatch(/not a valid regular expression/);
+    });
   });
 
   it('folds case for alternatives when compiled case-insensitively', () => {

@@ -19,6 +19,10 @@
  * Character overlap is computed by testing each atom against every ASCII character plus a few non-ASCII samples,
  * so `[a-z]+\.[a-z]+` (the dot separates the runs) passes while `.*a.*b` does not. This rejects some harmless
  * patterns; the error messages suggest the rewrite.
+ *
+ * Patterns are analysed in the mode they compile in (see {@link regexFlags}): Unicode mode (`u`) when they are
+ * valid in it, else the classic mode, whose Annex B syntax (`\@`, a literal `a{`, `[\w-.]`) is what many
+ * patterns written for JavaScript use.
  */
 
 /** Longest pattern accepted; long patterns are hard to review and the analysis below is only as good as it is simple. */
@@ -27,8 +31,11 @@ export const MAX_PATTERN_LENGTH = 500;
 /** Highest accepted backtracking degree (see the module comment): 2 means at most quadratic. */
 const MAX_DEGREE = 2;
 
-/** Characters an atom is tested against: ASCII, then non-ASCII samples (Latin-1, CJK, astral). */
-const SAMPLES: readonly string[] = [...Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)), 'é', '日', '\u{1F680}'];
+/**
+ * Characters an atom is tested against: ASCII, then non-ASCII samples (Latin-1, CJK, astral, and the two halves
+ * of a surrogate pair, which is what `.` and classes see of an astral character outside Unicode mode).
+ */
+const SAMPLES: readonly string[] = [...Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)), 'é', '日', '\u{1F680}', '\uD83D', '\uDE80'];
 
 /** Which of `SAMPLES` an atom can match (1) or not (0). */
 type CharSet = Uint8Array;
@@ -162,8 +169,28 @@ function sequenceDegree(items: readonly Item[], anchored: boolean): { degree: nu
 }
 
 /**
+ * The RegExp flags a `matches` pattern compiles with: `u` when the pattern is valid in Unicode mode — always so
+ * for a pattern valid in both modes, which keeps their meaning (`.` matches an astral character, `\p{L}` works) —
+ * otherwise none, so JavaScript patterns that are only valid without `u` (`\@example\.com`, `a{`, `[\w-.]+@x`)
+ * are accepted; plus `i` when matching case-insensitively.
+ *
+ * @example
+ * regexFlags('^\\p{Lu}', false); // 'u'
+ * regexFlags('\\@example\\.com$', true); // 'i'
+ */
+export function regexFlags(pattern: string, caseInsensitive: boolean): string {
+  let unicode = true;
+  try {
+    new RegExp(pattern, 'u');
+  } catch {
+    unicode = false;
+  }
+  return caseInsensitive ? (unicode ? 'iu' : 'i') : unicode ? 'u' : '';
+}
+
+/**
  * Returns why `pattern` is refused, or `undefined` when it compiles and passes the static check.
- * `flags` are the RegExp flags it will be compiled with (`'u'` or `'iu'`).
+ * `flags` are the RegExp flags it will be compiled with (from {@link regexFlags}: `'u'`, `'iu'`, `''` or `'i'`).
  */
 export function checkRegex(pattern: string, flags: string): string | undefined {
   if (pattern.length > MAX_PATTERN_LENGTH) {
@@ -172,9 +199,10 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
   try {
     new RegExp(pattern, flags);
   } catch (e) {
-    return `not a valid regular expression (${e instanceof Error ? e.message : String(e)}); patterns are compiled with the "u" flag`;
+    return `not a valid regular expression (${e instanceof Error ? e.message : String(e)}); patterns use JavaScript syntax, with or without the "u" flag`;
   }
   const ci = flags.includes('i');
+  const unicode = flags.includes('u');
   const cache = new Map<string, CharSet>();
   const newFrame = (open: number, lookaround: boolean): Frame => ({
     open,
@@ -237,17 +265,18 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
         return 'backreferences (\\1, \\k<name>) are not allowed: they can take exponential time and other Halyard SDKs cannot evaluate them';
       }
       let len = 2;
-      if ((next === 'p' || next === 'P' || next === 'u') && pattern[i + 2] === '{') {
+      // Outside Unicode mode `\p{L}` is "p{L}" and `\u`, `\x`, `\c` without their digits are literal letters.
+      if ((next === 'p' || next === 'P' || next === 'u') && pattern[i + 2] === '{' && unicode) {
         const close = pattern.indexOf('}', i);
         len = close === -1 ? 2 : close - i + 1;
-      } else if (next === 'u') len = 6;
-      else if (next === 'x') len = 4;
-      else if (next === 'c') len = 3;
+      } else if (next === 'u') len = unicode || /^[0-9a-fA-F]{4}$/.test(pattern.slice(i + 2, i + 6)) ? 6 : 2;
+      else if (next === 'x') len = unicode || /^[0-9a-fA-F]{2}$/.test(pattern.slice(i + 2, i + 4)) ? 4 : 2;
+      else if (next === 'c') len = unicode || /^[A-Za-z]$/.test(pattern[i + 2] ?? '') ? 3 : 1;
       const source = pattern.slice(i, i + len);
       i += len;
       if (next === 'b' || next === 'B') continue; // word boundaries are zero-width
-      // A literal escaped punctuation char is a known first char; class escapes (\d, \w, \p{..}) are not.
-      addAtom(source, /[\^$\\.*+?()[\]{}|/-]/.test(next) ? next : null);
+      // An escaped punctuation char (`\.`, `\@`) is a known first char; class escapes (\d, \w, \p{..}) are not.
+      addAtom(source, len === 2 && !/[0-9A-Za-z]/.test(next) ? next : null);
       continue;
     }
     if (c === '[') {
@@ -339,9 +368,10 @@ export function checkRegex(pattern: string, flags: string): string | undefined {
       i++;
       continue;
     }
-    // A plain character or `.`; astral characters take two code units.
+    // A plain character or `.`; in Unicode mode an astral character is one atom of two code units, outside it
+    // each half is an atom (a quantifier after it repeats only the second half).
     const cu = c.charCodeAt(0);
-    const len = cu >= 0xd800 && cu <= 0xdbff ? 2 : 1;
+    const len = unicode && cu >= 0xd800 && cu <= 0xdbff ? 2 : 1;
     const source = pattern.slice(i, i + len);
     i += len;
     addAtom(source, c === '.' ? null : source);

@@ -1,9 +1,11 @@
 /**
- * Semantic Versioning 2.0.0 parsing and precedence (https://semver.org/#spec-item-11).
+ * Semantic versions as people write them, ordered by Semantic Versioning 2.0.0 precedence
+ * (https://semver.org/#spec-item-11).
  *
- * Strict on purpose: no leading "v", no ranges, no loose forms — every Halyard SDK must agree on which strings
- * are versions, and "1.2" meaning "1.2.0" in one SDK but "invalid" in another would split audiences.
- * Build metadata is accepted and ignored for precedence, as the spec requires.
+ * Accepted: one to three numeric parts, missing parts being 0 (`2` = `2.0` = `2.0.0`), an optional leading `v`
+ * (`v1.2.3`), then the spec's optional prerelease and build metadata (`v1.2-beta.1+build.5`). Everything else
+ * the spec forbids stays forbidden (leading zeros, empty identifiers, whitespace), so "is this a version?" has one
+ * answer. Build metadata is accepted and ignored for precedence, as the spec requires.
  */
 
 /** A parsed version. Prerelease identifiers are numbers (numeric identifiers) or strings. */
@@ -14,21 +16,27 @@ export interface SemVer {
   readonly prerelease: readonly (string | number)[];
 }
 
-// The official regular expression from semver.org (numbered capture groups variant).
+// The official regular expression from semver.org (numbered capture groups variant), with an optional "v" and
+// the minor and patch parts optional.
 const SEMVER_RE =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+  /^v?(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 /** Longest string we try to parse; real versions are far shorter and this bounds the regex work. */
 const MAX_SEMVER_LENGTH = 256;
 
-/** Parses a strict SemVer 2.0.0 string; `undefined` when it is not one. */
+/**
+ * Parses a version (see the module comment: `1.2.3-beta.1`, `v2`, `2.0`); `undefined` when it is not one.
+ *
+ * @example
+ * compareSemver(parseSemver('v2')!, parseSemver('2.0.0')!); // 0
+ */
 export function parseSemver(input: string): SemVer | undefined {
   if (input.length > MAX_SEMVER_LENGTH) return undefined;
   const m = SEMVER_RE.exec(input);
   if (m === null) return undefined;
   const major = Number(m[1]);
-  const minor = Number(m[2]);
-  const patch = Number(m[3]);
+  const minor = m[2] === undefined ? 0 : Number(m[2]);
+  const patch = m[3] === undefined ? 0 : Number(m[3]);
   // Numeric parts beyond 2^53 would compare wrongly as doubles; such versions are rejected rather than misordered.
   if (!Number.isSafeInteger(major) || !Number.isSafeInteger(minor) || !Number.isSafeInteger(patch)) return undefined;
   const pre = m[4];

@@ -1,7 +1,7 @@
 import { readAttr, type Attr, type Matcher } from '../evaluator/context';
-import { cidrContains, parseCidr, parseIp, type CidrRange } from '../internal/cidr';
+import { cidrContains, parseCidr, parseIp, type CidrRange, type IpAddress } from '../internal/cidr';
 import type { Condition } from '../types';
-import { eachOperand, operandCount, type OperatorDefinition } from './operator';
+import { anyElement, eachOperand, operandCount, type OperatorDefinition } from './operator';
 
 /** IP range membership; an address only matches ranges of its own family. */
 function compileInCidr(cond: Condition, attr: Attr): Matcher {
@@ -11,14 +11,19 @@ function compileInCidr(cond: Condition, attr: Attr): Matcher {
     const r = parseCidr(String(v));
     if (r !== undefined) ranges.push(r);
   }
+  const inRanges = (ip: IpAddress): boolean => {
+    for (let i = 0; i < ranges.length; i++) if (cidrContains(ranges[i] as CidrRange, ip)) return true;
+    return false;
+  };
+  const element = (e: unknown): boolean => {
+    const ip = typeof e === 'string' ? parseIp(e) : undefined;
+    return ip !== undefined && inRanges(ip);
+  };
   return (ctx) => {
     const v = readAttr(ctx, attr);
-    if (typeof v !== 'string') return false;
+    if (typeof v !== 'string') return anyElement(v, element, negate);
     const ip = parseIp(v);
-    if (ip === undefined) return false;
-    let hit = false;
-    for (let i = 0; i < ranges.length && !hit; i++) hit = cidrContains(ranges[i] as CidrRange, ip);
-    return hit !== negate;
+    return ip !== undefined && inRanges(ip) !== negate;
   };
 }
 

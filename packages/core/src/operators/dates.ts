@@ -1,16 +1,21 @@
 import { readAttr, type Attr, type Matcher } from '../evaluator/context';
 import { parseIsoDate, toEpochMs } from '../internal/date';
 import type { Condition } from '../types';
-import { eachOperand, operandCount, type OperandCheck, type OperatorDefinition } from './operator';
+import { anyElement, eachOperand, operandCount, type OperandCheck, type OperatorDefinition } from './operator';
 
 /** Date comparison against `values[0]`; the attribute may be an ISO-8601 string (UTC without an offset), epoch ms or a `Date`. */
 function compileDate(cond: Condition, attr: Attr): Matcher {
   const negate = cond.negate === true;
   const operand = toEpochMs((cond.values ?? [])[0]) as number;
   const before = cond.operator === 'before';
+  const element = (e: unknown): boolean => {
+    const t = toEpochMs(e);
+    return t !== undefined && (before ? t < operand : t > operand);
+  };
   return (ctx) => {
-    const t = toEpochMs(readAttr(ctx, attr));
-    if (t === undefined) return false;
+    const v = readAttr(ctx, attr);
+    const t = toEpochMs(v);
+    if (t === undefined) return anyElement(v, element, negate);
     return (before ? t < operand : t > operand) !== negate;
   };
 }

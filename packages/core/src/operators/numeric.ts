@@ -1,6 +1,6 @@
 import { asNumber, readPath, type Attr, type Matcher, type Rec } from '../evaluator/context';
 import type { Condition } from '../types';
-import { eachOperand, isFiniteNumber, operandCount, type OperandCheck, type OperatorDefinition } from './operator';
+import { anyElement, eachOperand, isFiniteNumber, operandCount, type OperandCheck, type OperatorDefinition } from './operator';
 
 // Module-local on purpose: see `hasOwnProperty` in ../evaluator/context.ts.
 const hasOwnProperty = Object.prototype.hasOwnProperty;
@@ -10,12 +10,17 @@ function compileComparison(cond: Condition, { key, parts }: Attr): Matcher {
   const negate = cond.negate === true;
   const operand = Number((cond.values ?? [])[0]);
   const op = cond.operator;
+  const compare = (n: number): boolean => (op === 'lt' ? n < operand : op === 'lte' ? n <= operand : op === 'gt' ? n > operand : n >= operand);
+  const element = (e: unknown): boolean => {
+    const n = asNumber(e);
+    return n === n && compare(n);
+  };
   return (ctx) => {
     const v = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
     const n = asNumber(v);
-    if (n !== n) return false; // NaN: not comparable
-    const hit = op === 'lt' ? n < operand : op === 'lte' ? n <= operand : op === 'gt' ? n > operand : n >= operand;
-    return hit !== negate && (parts !== null || hasOwnProperty.call(ctx, key));
+    // NaN: not a number; an array compares element by element.
+    const hit = n === n ? compare(n) !== negate : anyElement(v, element, negate);
+    return hit && (parts !== null || hasOwnProperty.call(ctx, key));
   };
 }
 

@@ -10,6 +10,10 @@ import type { Condition } from '../types';
  *
  * `compile` runs once per condition when definitions are compiled and returns a closure; evaluation calls that
  * closure and never looks at the registry.
+ *
+ * Array-valued attributes: every operator that compares a scalar matches an array when any element matches
+ * (`anyElement`), and its negation (`negate`, `notIn`) is the negation of that. Matchers test the scalar type they
+ * compare first and reach the array branch only when that test fails, so scalar reads pay nothing for arrays.
  */
 
 /** Where an operator reports operand problems; paths and the surrounding condition are the parser's business. */
@@ -17,19 +21,15 @@ export interface OperandCheck {
   readonly operator: string;
   /** The condition's `caseInsensitive` (only string operators accept it). */
   readonly caseInsensitive: boolean;
-  /** True inside a segment's conditions: segments cannot reference segments. */
-  readonly inSegment: boolean;
   /** Keys of the document's segments. */
   readonly segmentKeys: ReadonlySet<string>;
   /** Reports a problem at `values` (no index) or at `values[index]`. */
   problem(message: string, index?: number): void;
-  /** Reports a problem at `operator`. */
-  operatorProblem(message: string): void;
 }
 
 /** What a condition is compiled against besides the condition itself. */
 export interface CompileEnv {
-  /** Compiled segments by key (empty while segments themselves are compiled: they cannot nest). */
+  /** Compiled segments by key; segments are compiled after the segments they reference. */
   readonly segmentMatchers: ReadonlyMap<string, Matcher>;
 }
 
@@ -55,6 +55,27 @@ export interface OperatorDefinition {
    * is inverted by `negate` (`exists` and `inSegment` are defined for every context and simply invert).
    */
   compile(condition: Condition, attr: Attr, env: CompileEnv): Matcher;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Matching arrays
+
+// Module-local on purpose: see `hasOwnProperty` in ../evaluator/context.ts.
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
+/**
+ * The any-element rule, for an attribute that is not a scalar the operator compares: for an array, whether some
+ * element `hit`s, inverted by `invert`; anything else (missing, objects, other scalars) is not comparable and
+ * gives false, inverted or not. An array — even an empty one — is a present value, so `invert` applies to it.
+ * Elements are compared as scalars (a nested array never hits) and must be own (a hole never reads
+ * `Array.prototype`).
+ */
+export function anyElement(value: unknown, hit: (element: unknown) => boolean, invert: boolean): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    if (hit(value[i]) && hasOwnProperty.call(value, i)) return !invert;
+  }
+  return invert;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -87,3 +108,4 @@ export function eachOperand(values: readonly unknown[], check: OperandCheck, tes
 export const isString = (x: unknown): boolean => typeof x === 'string';
 export const isFiniteNumber = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
 export const isPrimitive = (x: unknown): boolean => typeof x === 'string' || typeof x === 'boolean' || isFiniteNumber(x);
+export const isCount = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;

@@ -28,6 +28,14 @@ const SAMPLE_VALUES: Record<Operator, Condition['values']> = {
   before: ['2025-01-01'],
   after: ['2025-01-01'],
   exists: undefined,
+  containsAll: ['a'],
+  containsAny: ['a', 1],
+  sizeEq: [1],
+  sizeLt: [1],
+  sizeLte: [1],
+  sizeGt: [1],
+  sizeGte: [1],
+  isEmpty: undefined,
   inSegment: ['s'],
   inCidr: ['10.0.0.0/8'],
 };
@@ -36,7 +44,7 @@ describe('operator registry', () => {
   it('names every operator of the Operator type, in documentation order', () => {
     expect(sameNames).toBe(true);
     expect(OPERATOR_NAMES).toEqual(Object.keys(SAMPLE_VALUES));
-    expect(CASE_INSENSITIVE_OPERATORS).toEqual(['equals', 'in', 'notIn', 'contains', 'startsWith', 'endsWith', 'matches']);
+    expect(CASE_INSENSITIVE_OPERATORS).toEqual(['equals', 'in', 'notIn', 'contains', 'startsWith', 'endsWith', 'matches', 'containsAll', 'containsAny']);
   });
 
   it('documents every operator', () => {
@@ -77,7 +85,7 @@ describe('operator registry', () => {
           variants: { on: true, off: false },
           enabled: true,
           offVariant: 'off',
-          rules: [{ conditions: [{ attribute: 'v', operator: 'semverGt', values: ['v1.0'] }], serve: { variant: 'on' } }],
+          rules: [{ conditions: [{ attribute: 'v', operator: 'semverGt', values: ['v1.0.x'] }], serve: { variant: 'on' } }],
           defaultServe: { variant: 'off' },
         },
       },
@@ -85,7 +93,7 @@ describe('operator registry', () => {
     expect(result.problems).toEqual([
       {
         path: '$.flags["f"].rules[0].conditions[0].values[0]',
-        message: '"semverGt" expects a semantic version such as "1.4.0" or "2.0.0-beta.1" (no "v" prefix), got the string "v1.0"',
+        message: '"semverGt" expects a version such as "1.4.0", "2.0", "v3" or "2.0.0-beta.1", got the string "v1.0.x"',
       },
     ]);
   });

@@ -1,4 +1,5 @@
 import type { Operator } from '../types';
+import { arrayOperators } from './arrays';
 import { cidrOperators } from './cidr';
 import { dateOperators } from './dates';
 import { existsOperators } from './exists';
@@ -21,6 +22,7 @@ export const operators = {
   ...semverOperators,
   ...dateOperators,
   ...existsOperators,
+  ...arrayOperators,
   ...segmentOperators,
   ...cidrOperators,
 } as const satisfies Record<Operator, OperatorDefinition>;

@@ -24,10 +24,7 @@ export const segmentOperators = {
     caseInsensitive: false,
     readsAttribute: false,
     check(values, check) {
-      if (check.inSegment) {
-        check.operatorProblem('segments cannot reference other segments; copy the conditions into this segment');
-        return false;
-      }
+      // Inside a segment this references other segments; parse-definitions/graph.ts rejects cycles.
       if (!operandCount(values, check, 'many')) return false;
       let good = true;
       for (let i = 0; i < values.length; i++) {

@@ -11,7 +11,7 @@ const CONDITION_FIELDS = ['attribute', 'operator', 'values', 'negate', 'caseInse
  * One condition. The shape (`attribute`, `operator`, `negate`, `caseInsensitive`, `values` an array) is checked
  * here; what the operands must be is the operator's own check, from the registry.
  */
-export function checkCondition(c: Checker, v: unknown, path: string, inSegment: boolean): Condition | undefined {
+export function checkCondition(c: Checker, v: unknown, path: string): Condition | undefined {
   if (!isObj(v)) {
     c.add(path, `a condition must be an object like { "attribute": "country", "operator": "in", "values": ["US"] }, got ${describe(v)}`);
     return undefined;
@@ -64,10 +64,8 @@ export function checkCondition(c: Checker, v: unknown, path: string, inSegment: 
   const check: OperandCheck = {
     operator: op,
     caseInsensitive: caseInsensitive === true,
-    inSegment,
     segmentKeys: c.segmentKeys,
     problem: (message, i) => c.add(i === undefined ? vp : index(vp, i), message),
-    operatorProblem: (message) => c.add(field(path, 'operator'), message),
   };
   ok = definition.check(values, check) && ok;
   if (!ok) return undefined;
@@ -79,7 +77,7 @@ export function checkCondition(c: Checker, v: unknown, path: string, inSegment: 
 }
 
 /** A list of conditions (all must match). */
-export function checkConditions(c: Checker, v: unknown, path: string, inSegment: boolean): Condition[] | undefined {
+export function checkConditions(c: Checker, v: unknown, path: string): Condition[] | undefined {
   if (!Array.isArray(v)) {
     c.add(path, `"conditions" must be an array of conditions (all must match), got ${describe(v)}`);
     return undefined;
@@ -87,7 +85,7 @@ export function checkConditions(c: Checker, v: unknown, path: string, inSegment:
   let ok = true;
   const out: Condition[] = [];
   for (let i = 0; i < v.length; i++) {
-    const cond = checkCondition(c, v[i], index(path, i), inSegment);
+    const cond = checkCondition(c, v[i], index(path, i));
     if (cond === undefined) ok = false;
     else out.push(cond);
   }

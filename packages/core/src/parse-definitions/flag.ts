@@ -42,7 +42,7 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
     ok = false;
   }
   if (!isObj(v)) {
-    c.add(path, `a flag must be an object with "variants", "enabled", "offVariant" and "defaultServe", got ${describe(v)}`);
+    c.add(path, `a flag must be an object with "variants", "enabled" and "defaultServe" (and optionally "offVariant"), got ${describe(v)}`);
     return { variantNames: [] };
   }
   // Unknown fields do not stop the remaining checks; any problem at all makes the whole document invalid.
@@ -136,8 +136,12 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
     c.add(field(path, 'enabled'), `"enabled" is required and must be true or false, got ${describe(enabled)}`);
     ok = false;
   }
-  const offVariant = checkVariantRef(c, own(v, 'offVariant'), field(path, 'offVariant'), flag, '"offVariant" (required)');
-  if (offVariant === undefined) ok = false;
+  // Optional: without it, a disabled flag (or a failed prerequisite) serves the caller's default.
+  let offVariant: string | undefined;
+  if (has(v, 'offVariant')) {
+    offVariant = checkVariantRef(c, own(v, 'offVariant'), field(path, 'offVariant'), flag, '"offVariant"');
+    if (offVariant === undefined) ok = false;
+  }
 
   // Targets.
   let targets: Target[] | undefined;
@@ -230,7 +234,7 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
           c.add(field(p, 'conditions'), '"conditions" is required (use [] to match everyone)');
           ruleOk = false;
         }
-        const conditions = has(r, 'conditions') ? checkConditions(c, own(r, 'conditions'), field(p, 'conditions'), false) : undefined;
+        const conditions = has(r, 'conditions') ? checkConditions(c, own(r, 'conditions'), field(p, 'conditions')) : undefined;
         let rollout: RuleRollout | undefined;
         if (has(r, 'rollout')) {
           rollout = checkRollout(c, own(r, 'rollout'), field(p, 'rollout'));
@@ -255,7 +259,7 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
   let prerequisites: RawPrerequisites | undefined;
   if (has(v, 'prerequisites')) prerequisites = { path: field(path, 'prerequisites'), value: own(v, 'prerequisites') };
 
-  if (!ok || inferredType === undefined || offVariant === undefined || defaultServe === undefined) {
+  if (!ok || inferredType === undefined || defaultServe === undefined) {
     return prerequisites === undefined ? { variantNames } : { prerequisites, variantNames };
   }
   const out: FlagDefinition = {
@@ -263,7 +267,7 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
     type: inferredType,
     variants,
     enabled: enabled as boolean,
-    offVariant,
+    ...(offVariant === undefined ? {} : { offVariant }),
     defaultServe,
   };
   if (targets !== undefined) out.targets = targets;

@@ -4,8 +4,9 @@ import { field, index, member, type Checker } from './checker';
 import type { RawPrerequisites } from './flag';
 
 /*
- * The graph of prerequisites: each reference must name another flag and variants it has, and the graph must be
- * acyclic (the evaluator compiles prerequisites before the flags that depend on them).
+ * The graphs of references: flag prerequisites (each must name another flag and variants it has) and segments
+ * referencing segments (`inSegment` inside a segment). Both must be acyclic: the evaluator compiles what is
+ * referenced before what references it.
  */
 
 const PREREQUISITE_FIELDS = ['flag', 'variants'];
@@ -64,8 +65,26 @@ export function checkPrerequisites(
   return ok ? out : undefined;
 }
 
-/** Reports every prerequisite cycle once, as "a → b → a". Iterative, so long chains cannot overflow the stack. */
-export function checkCycles(c: Checker, edges: Map<string, string[]>): boolean {
+/** Where and how a kind of cycle is reported. */
+export interface CycleReport {
+  /** The path of the problem, for the cycle's first key. */
+  path(key: string): string;
+  /** The message, for the cycle written as "a → b → a". */
+  message(cycle: string): string;
+}
+
+export const PREREQUISITE_CYCLE: CycleReport = {
+  path: (key) => field(member('$.flags', key), 'prerequisites'),
+  message: (cycle) => `prerequisite cycle: ${cycle}; remove one of these prerequisites`,
+};
+
+export const SEGMENT_CYCLE: CycleReport = {
+  path: (key) => field(member('$.segments', key), 'conditions'),
+  message: (cycle) => `segment cycle: ${cycle}; remove one of these "inSegment" references`,
+};
+
+/** Reports every cycle once, as "a → b → a". Iterative, so long chains cannot overflow the stack. */
+export function checkCycles(c: Checker, edges: Map<string, string[]>, report: CycleReport): boolean {
   const state = new Map<string, 1 | 2>(); // 1 = on the DFS path, 2 = done
   const reported = new Set<string>();
   let ok = true;
@@ -102,10 +121,7 @@ export function checkCycles(c: Checker, edges: Map<string, string[]>): boolean {
         if (!reported.has(id)) {
           reported.add(id);
           const start = rotated[0] as string;
-          c.add(
-            field(member('$.flags', start), 'prerequisites'),
-            `prerequisite cycle: ${[...rotated, start].join(' → ')}; remove one of these prerequisites`,
-          );
+          c.add(report.path(start), report.message([...rotated, start].join(' → ')));
         }
       }
     }

@@ -5,14 +5,14 @@ import { canonicalJson, validatedDefinitions } from '../internal/schema';
 import type { Definitions, FlagDefinition, ParseResult, SegmentDefinition } from '../types';
 import { Checker, member } from './checker';
 import { checkFlag, type RawPrerequisites } from './flag';
-import { checkCycles, checkPrerequisites } from './graph';
-import { checkSegment } from './segment';
+import { PREREQUISITE_CYCLE, SEGMENT_CYCLE, checkCycles, checkPrerequisites } from './graph';
+import { checkSegment, segmentReferences } from './segment';
 
 /*
- * parseDefinitions: the document's top level, then segments (flag conditions reference them), flags, and the
- * prerequisite graph. Files: checker.ts (problem list, shared field checks, JSON copies), suggestions.ts
+ * parseDefinitions: the document's top level, then segments and their reference graph (flag conditions reference
+ * segments), flags, and the prerequisite graph. Files: checker.ts (problem list, shared field checks, JSON copies), suggestions.ts
  * ("did you mean"), flag.ts, serve.ts (serves, splits, rollouts), condition.ts (operands via the operator
- * registry), segment.ts, graph.ts (prerequisites and cycles).
+ * registry), segment.ts, graph.ts (prerequisites, segment references and their cycles).
  */
 
 const TOP_FIELDS = ['$schema', 'schemaVersion', 'version', 'flags', 'segments'];
@@ -73,10 +73,14 @@ function parseDocument(input: unknown): ParseResult {
     if (!isObj(sRaw)) c.add('$.segments', `"segments" must be an object of named segments, got ${describe(sRaw)}`);
     else {
       for (const key of Object.keys(sRaw)) c.segmentKeys.add(key);
+      const references = new Map<string, string[]>();
       for (const key of Object.keys(sRaw)) {
         const seg = checkSegment(c, key, sRaw[key], member('$.segments', key));
-        if (seg !== undefined) segments[key] = seg;
+        if (seg === undefined) continue;
+        segments[key] = seg;
+        references.set(key, segmentReferences(seg));
       }
+      checkCycles(c, references, SEGMENT_CYCLE);
     }
   }
 
@@ -103,7 +107,7 @@ function parseDocument(input: unknown): ParseResult {
       if (flag !== undefined) flag.prerequisites = prerequisites;
     }
   }
-  checkCycles(c, edges);
+  checkCycles(c, edges, PREREQUISITE_CYCLE);
 
   if (c.problems.length > 0) return { ok: false, problems: c.problems };
   if (version === undefined) version = contentHash(canonicalJson({ schemaVersion: 1, flags, segments }));
@@ -125,8 +129,10 @@ function parseDocument(input: unknown): ParseResult {
  * `variants` records have a null prototype — look keys up with `Object.hasOwn`.
  *
  * Decisions worth knowing: a variant may appear only once per split; a unit id may be targeted only once per
- * attribute; segments cannot reference other segments; `caseInsensitive` is only allowed on string operators;
- * regular expressions are compiled with the `u` flag and refused when they could backtrack catastrophically.
+ * attribute; segments may reference other segments, but not in a cycle (reported with its path, like prerequisite
+ * cycles); `offVariant` is optional (without it a disabled flag serves the caller's default); `caseInsensitive`
+ * is only allowed on string operators; regular expressions compile in Unicode mode when they are valid in it,
+ * else in the classic mode, and are refused when they could backtrack catastrophically.
  *
  * @example
  * const result = parseDefinitions(JSON.parse(text));

@@ -187,12 +187,19 @@ describe('parseDefinitions — flags', () => {
     expectProblem(docWith({ a: boolFlag({ 'default-serve': 1 }) }), '$.flags["a"]["default-serve"]', /unknown field/);
   });
 
-  it('requires enabled, offVariant, variants and defaultServe', () => {
+  it('requires enabled, variants and defaultServe', () => {
     const found = problems(docWith({ a: {} }));
-    expect(found.map((p) => p.path)).toEqual(
-      expect.arrayContaining(['$.flags["a"].variants', '$.flags["a"].enabled', '$.flags["a"].offVariant', '$.flags["a"].defaultServe']),
-    );
+    expect(found.map((p) => p.path)).toEqual(expect.arrayContaining(['$.flags["a"].variants', '$.flags["a"].enabled', '$.flags["a"].defaultServe']));
+    expect(found.map((p) => p.path)).not.toContain('$.flags["a"].offVariant');
     expectProblem(docWith({ a: boolFlag({ enabled: 'yes' }) }), '$.flags["a"].enabled', /true or false/);
+  });
+
+  it('makes offVariant optional, but checks it when given', () => {
+    const { offVariant: _omitted, ...withoutOff } = boolFlag();
+    const definitions = ok(docWith({ a: withoutOff }));
+    expect(definitions.flags.a).not.toHaveProperty('offVariant');
+    expectProblem(docWith({ a: boolFlag({ offVariant: 'gone' }) }), '$.flags["a"].offVariant', /unknown variant "gone"; known variants: on, off/);
+    expectProblem(docWith({ a: boolFlag({ offVariant: null }) }), '$.flags["a"].offVariant', /must be a variant name/);
   });
 
   it('validates variants', () => {
@@ -343,8 +350,12 @@ describe('parseDefinitions — rules and conditions', () => {
     expectProblem(cond({ operator: 'startsWith', values: [] }), `${p}.values`, /at least one/);
     expectProblem(cond({ operator: 'lt', values: ['5'] }), `${p}.values[0]`, /finite number \(not a numeric string\)/);
     expectProblem(cond({ operator: 'gte', values: [1, 2] }), `${p}.values`, /exactly 1 value/);
-    expectProblem(cond({ operator: 'semverGt', values: ['v1.2.3'] }), `${p}.values[0]`, /semantic version/);
-    expectProblem(cond({ operator: 'semverEq', values: ['1.2'] }), `${p}.values[0]`, /semantic version/);
+    expectProblem(cond({ operator: 'semverGt', values: ['1.2.3.4'] }), `${p}.values[0]`, /a version such as/);
+    expectProblem(cond({ operator: 'semverEq', values: ['01.2'] }), `${p}.values[0]`, /a version such as/);
+    expectProblem(cond({ operator: 'semverEq', values: [2] }), `${p}.values[0]`, /a version such as/);
+    ok(cond({ operator: 'semverGt', values: ['v1.2.3'] }));
+    ok(cond({ operator: 'semverEq', values: ['1.2'] }));
+    ok(cond({ operator: 'semverLt', values: ['2'] }));
     expectProblem(cond({ operator: 'before', values: ['yesterday'] }), `${p}.values[0]`, /ISO-8601/);
     expectProblem(cond({ operator: 'after', values: [] }), `${p}.values`, /exactly 1 value/);
     expectProblem(cond({ operator: 'exists', values: ['x'] }), `${p}.values`, /takes no values/);
@@ -352,6 +363,15 @@ describe('parseDefinitions — rules and conditions', () => {
     ok(cond({ operator: 'before', values: [1735689600000] }));
     ok(cond({ operator: 'after', values: ['2025-01-31T12:00:00+02:00'] }));
     ok(cond({ operator: 'semverLte', values: ['2.0.0-beta.1+build.5'] }));
+    expectProblem(cond({ operator: 'containsAll', values: [] }), `${p}.values`, /at least one value/);
+    expectProblem(cond({ operator: 'containsAny', values: [['a']] }), `${p}.values[0]`, /strings, finite numbers or booleans/);
+    expectProblem(cond({ operator: 'sizeGt', values: [-1] }), `${p}.values[0]`, /non-negative integer/);
+    expectProblem(cond({ operator: 'sizeEq', values: [1.5] }), `${p}.values[0]`, /non-negative integer/);
+    expectProblem(cond({ operator: 'sizeLt', values: [1, 2] }), `${p}.values`, /exactly 1 value/);
+    expectProblem(cond({ operator: 'isEmpty', values: [0] }), `${p}.values`, /takes no values/);
+    ok(cond({ operator: 'containsAll', values: ['beta', 2, true], caseInsensitive: true }));
+    ok(cond({ operator: 'sizeGte', values: [0] }));
+    ok(cond({ operator: 'isEmpty', negate: true }));
   });
 
   it('only allows caseInsensitive on string operators', () => {
@@ -368,6 +388,14 @@ describe('parseDefinitions — rules and conditions', () => {
     expectProblem(cond({ operator: 'matches', values: ['x'.repeat(501)] }), `${p}.values[0]`, /limit is 500/);
     expectProblem(cond({ operator: 'matches', values: [1] }), `${p}.values[0]`, /regular expression strings/);
     ok(cond({ operator: 'matches', values: ['^[a-z0-9._%+-]+@example\\.com$', '^(ab|cd)+$'] }));
+  });
+
+  it('accepts regexes valid only without the "u" flag, still guarded', () => {
+    ok(cond({ operator: 'matches', values: ['\\@example\\.com$', 'a{', '^[\\w-.]+@x$'] }));
+    ok(cond({ operator: 'matches', values: ['\\@EXAMPLE\\.com$'], caseInsensitive: true }));
+    expectProblem(cond({ operator: 'matches', values: ['^(\\@+)+$'] }), `${p}.values[0]`, /nested quantifier/);
+    expectProblem(cond({ operator: 'matches', values: ['[\\w-.]+\\w+!'] }), `${p}.values[0]`, /power 3/);
+    expectProblem(cond({ operator: 'matches', values: ['a{'.concat('(')] }), `${p}.values[0]`, /not a valid regular expression/);
   });
 
   it('validates inSegment references', () => {
@@ -455,12 +483,22 @@ describe('parseDefinitions — segments', () => {
     expectProblem(docWith({}, { segments: { beta: { include: ['x'] } } }), `${s}.include`, /did you mean "included"/);
     expectProblem(docWith({}, { segments: { beta: { included: 'x' } } }), `${s}.included`, /array of strings/);
     expectProblem(docWith({}, { segments: { beta: { conditions: [{ attribute: 'x', operator: 'lt', values: ['1'] }] } } }), `${s}.conditions[0].values[0]`, /finite number/);
-    expectProblem(
-      docWith({}, { segments: { beta: { conditions: [{ operator: 'inSegment', values: ['beta'] }] } } }),
-      `${s}.conditions[0].operator`,
-      /cannot reference other segments/,
-    );
+    expectProblem(docWith({}, { segments: { beta: { conditions: [{ operator: 'inSegment', values: ['nope'] }] } } }), `${s}.conditions[0].values[0]`, /unknown segment/);
+    expectProblem(docWith({}, { segments: { beta: { rollout: { weight: 5 } } } }), `${s}.rollout.total`, /"total" must be an integer/);
+    expectProblem(docWith({}, { segments: { beta: { rollout: { weight: 5, total: 10, salty: 'x' } } } }), `${s}.rollout.salty`, /unknown field "salty" in a segment rollout; did you mean "salt"/);
     ok(docWith({}, { segments: { beta: {}, gamma: { attribute: 'account.id', excluded: ['x'], description: 'd' } } }));
+    ok(docWith({}, { segments: { beta: { rollout: { weight: 10, total: 100, bucketBy: 'account.id', salt: 's', seed: 1 } } } }));
+  });
+
+  it('lets segments reference segments, and reports reference cycles with their path', () => {
+    const ref = (...keys: string[]) => ({ conditions: [{ operator: 'inSegment', values: keys }] });
+    ok(docWith({}, { segments: { a: ref('b', 'c'), b: ref('c'), c: { included: ['u'] } } }));
+    expect(problems(docWith({}, { segments: { a: ref('a') } }))).toEqual([
+      { path: '$.segments["a"].conditions', message: 'segment cycle: a → a; remove one of these "inSegment" references' },
+    ]);
+    expect(problems(docWith({}, { segments: { c: ref('a'), a: ref('b'), b: ref('c'), d: ref('a') } }))).toEqual([
+      { path: '$.segments["a"].conditions', message: 'segment cycle: a → b → c → a; remove one of these "inSegment" references' },
+    ]);
   });
 });
 

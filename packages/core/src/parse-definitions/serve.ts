@@ -150,13 +150,13 @@ export function checkServe(c: Checker, v: unknown, path: string, flag: FlagConte
   return undefined;
 }
 
-/** A rule's percentage gate: integer weight out of an integer total, plus the split's bucketBy/salt/seed. */
-export function checkRollout(c: Checker, v: unknown, path: string): RuleRollout | undefined {
+/** A rule's or a segment's percentage gate: integer weight out of an integer total, plus the split's bucketBy/salt/seed. */
+export function checkRollout(c: Checker, v: unknown, path: string, what = 'a rule rollout'): RuleRollout | undefined {
   if (!isObj(v)) {
     c.add(path, `"rollout" must be an object like { "weight": 10, "total": 100 }, got ${describe(v)}`);
     return undefined;
   }
-  c.fields(v, path, ROLLOUT_FIELDS, 'a rule rollout');
+  c.fields(v, path, ROLLOUT_FIELDS, what);
   let ok = true;
   const total = own(v, 'total');
   const weight = own(v, 'weight');

@@ -7,7 +7,6 @@ import type { FlagProviderProps } from '../provider';
 // bundler keeps every name of an external import, used or not (bytes in every app, `pnpm size`).
 export { React };
 
-
 /** What a provider shares with its hooks; created once per provider. */
 export interface StoreContext {
   /** The store. */

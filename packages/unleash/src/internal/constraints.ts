@@ -71,6 +71,14 @@ const STR_OPS: Record<string, Condition['operator']> = {
   STR_ENDS_WITH: 'endsWith',
 };
 
+/**
+ * node-semver, which Unleash uses, reads only full `major.minor.patch` versions, with no "v" in the context value;
+ * Halyard also reads `2`, `2.0` and `v2.0.0`. Imported semver conditions therefore require this shape of the
+ * context value too (a `matches` next to the comparison), and operands of another shape never match.
+ */
+const FULL_VERSION = '^\\d+\\.\\d+\\.\\d+(?:[-+]|$)';
+const FULL_VERSION_RE = new RegExp(FULL_VERSION);
+
 /** ISO-8601 for years 0–9999 (what Halyard's date parser reads), epoch milliseconds beyond. */
 export function isoOrMs(ms: number): string | number {
   const d = new Date(ms);
@@ -169,11 +177,15 @@ function baseTerm(c: Obj, op: string, attribute: string, caseInsensitive: boolea
     const raw = own(c, 'value');
     // node-semver trims and accepts one leading "v" in the operand (not in the context value).
     const text = typeof raw === 'string' ? raw.trim().replace(/^v/, '') : undefined;
-    if (text === undefined || conditionProblem({ attribute, operator: semOp, values: [text] }) !== undefined) {
+    if (text === undefined || !FULL_VERSION_RE.test(text) || conditionProblem({ attribute, operator: semOp, values: [text] }) !== undefined) {
       issues.warn(fld(path, 'value'), `${describe(raw)} is not a semantic version; the constraint never matches, as in Unleash`);
       return NEVER;
     }
-    return { kind: 'cond', conds: [{ attribute, operator: semOp, values: [text] }], negated: false, stringFamily: false };
+    const conds: Condition[] = [
+      { attribute, operator: 'matches', values: [FULL_VERSION] },
+      { attribute, operator: semOp, values: [text] },
+    ];
+    return { kind: 'cond', conds, negated: false, stringFamily: false };
   }
   if (op === 'REGEX') {
     const raw = own(c, 'value');

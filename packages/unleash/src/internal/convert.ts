@@ -399,6 +399,15 @@ export class UnleashConverter implements StrategyScope {
       if (parent === undefined) return never(p, `the parent feature ${JSON.stringify(parentName)} is not in the payload`);
       if (parent.hasDependencies) return never(p, `the parent feature ${JSON.stringify(parentName)} has dependencies of its own (Unleash does not evaluate transitive dependencies)`);
       const wantEnabled = own(d, 'enabled') !== false;
+      if (!wantEnabled && !parent.def.enabled) {
+        // A disabled Halyard prerequisite fails every dependent, so "the parent must be disabled" cannot be a
+        // prerequisite on a switched-off parent; in this payload it holds for every context, so it is dropped.
+        this.issues.warn(
+          p,
+          `the parent feature ${JSON.stringify(parentName)} is disabled in this payload, so this "enabled": false dependency always holds and is not imported; Halyard prerequisites cannot require a parent to be switched off — import again if the parent is switched on`,
+        );
+        return;
+      }
       const variantsRaw = own(d, 'variants');
       const names = Array.isArray(variantsRaw) ? variantsRaw.filter((x): x is string => typeof x === 'string') : [];
       const keys: string[] = [];

@@ -19,6 +19,8 @@ declare module 'fastify' {
   }
 }
 
+const AUTHENTICATES = Symbol('halyard.authenticates');
+
 const ROLE_RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
 const MAX_TOKEN_LENGTH = 256;
 
@@ -140,6 +142,9 @@ export function installAuthentication(app: FastifyInstance, authenticator: Authe
       }
     };
     const own = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    // The automatic HEAD route copies its GET route's options, hooks included: authenticate once, not twice.
+    if (own.some((hook) => (hook as { [AUTHENTICATES]?: true })[AUTHENTICATES])) return;
+    Object.defineProperty(authenticate, AUTHENTICATES, { value: true });
     route.onRequest = [...own, authenticate as onRequestHookHandler];
     const schema = (route.schema ??= {}) as Record<string, unknown>;
     schema.security ??= apiKeyHeader ? [...SECURITY[need], { apiKeyHeader: [] }] : SECURITY[need];

@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { parseEntityTags } from '../../json';
 import type { Definition, WriteOutcome } from '../../services/resource-service';
@@ -9,7 +9,7 @@ import { EnvKey, IfMatchHeaders, ResourceKey, errorResponse, noBody } from '../s
 export const ResourceParams = Type.Object({ env: EnvKey, key: ResourceKey });
 
 /** Answers a write: 204 once deleted, else the resource with its version as ETag (201 when created). */
-export function sendOutcome(reply: FastifyReply, outcome: WriteOutcome<unknown>, request: Parameters<typeof logChange>[0], env: string, kind: ResourceKind, key: string) {
+export function sendOutcome(reply: FastifyReply, outcome: WriteOutcome<unknown>, request: FastifyRequest, env: string, kind: ResourceKind, key: string) {
   if (outcome.changed) logChange(request, outcome.action!, { env, [kind]: key, version: outcome.resource?.version });
   if (!outcome.resource) return reply.code(204).send();
   return reply
