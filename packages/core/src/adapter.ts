@@ -5,7 +5,7 @@
  */
 export { createFlagsHandler } from './flags-handler';
 export type { CreateFlagsHandlerOptions, FetchHandler } from './flags-handler';
-export { createServerFlags, RequestServerFlags, ServerFlagsState, withUnits } from './server-flags';
+export { createServerFlags, RequestServerFlags, ServerFlagsState } from './server-flags';
 export type { ForcedValues, ServerFlagsHost } from './server-flags';
 export {
   createProblemReporter,

@@ -22,10 +22,30 @@ export interface HttpSourceOptions {
   streamUrl?: string;
   /** Per-request timeout (and stream connect timeout), in ms. Default 10,000. */
   timeout?: number;
-  /** Reconnect the stream when nothing, not even a heartbeat, arrived for this long. Default 37,500 (2.5 × 15 s). */
+  /**
+   * Reconnect the stream when no complete event and no heartbeat arrived for this long, in ms (bytes that never
+   * finish an event do not count). Default 37,500 (2.5 × 15 s).
+   */
   heartbeatTimeout?: number;
-  /** Retry timing after failures: full-jitter exponential backoff from `base` (1 s) up to `max` (60 s or pollInterval). */
+  /**
+   * Retry timing after failures: full-jitter exponential backoff from `base` (1 s) up to `max` (60 s or
+   * pollInterval). `base` is also the floor for the server's own hints (SSE `retry:`, `Retry-After`): they can
+   * make the client wait longer, never shorter.
+   */
   retry?: { base?: number; max?: number };
+  /**
+   * Largest definitions response read, in bytes. Default 16 MiB (the flag service's own document limit). A
+   * longer body is cancelled at the limit and counts as a failed poll (the client keeps its last good flags).
+   *
+   * @example
+   * httpSource({ url, maxBodySize: 64 * 1024 * 1024 }); // a very large flags document
+   */
+  maxBodySize?: number;
+  /**
+   * Largest stream line or event, in characters (bytes for ASCII JSON). Default: `maxBodySize`. A longer one
+   * drops the stream (an `error` update), polling fills in, and the stream is resumed after a backoff delay.
+   */
+  maxEventSize?: number;
   /** A fetch implementation; default `globalThis.fetch`. */
   fetch?: typeof fetch;
 }
@@ -35,12 +55,15 @@ export interface HttpSourceOptions {
  *
  * - Conditional requests: remembers the `ETag` and sends `If-None-Match`; a `304` changes nothing but counts as a
  *   healthy answer (a `stale` client becomes `ready` again).
- * - Failures (network, timeout, non-2xx, invalid JSON, invalid document) are `error` updates — the client keeps
- *   its last good flags — and are retried with full-jitter exponential backoff (about 1 s, doubling, capped at
- *   60 s or `pollInterval` if longer). Requests never overlap; stopping aborts the one in flight.
+ * - Failures (network, timeout, non-2xx, invalid JSON, invalid document, a body over `maxBodySize`) are `error`
+ *   updates — the client keeps its last good flags — and are retried with full-jitter exponential backoff (about
+ *   1 s, doubling, capped at 60 s or `pollInterval` if longer; a `Retry-After` can lengthen the wait, never
+ *   shorten it). Requests never overlap; stopping aborts the one in flight.
  * - `stream: true` reads the SSE endpoint (`event: update`, `id: <version>`, `data: <FlagsDocument JSON>`,
  *   `: ping` heartbeats) with fetch, so it works in Node, browsers and edge runtimes. It reconnects with backoff
- *   and `Last-Event-ID`, treats `heartbeatTimeout` of silence as a dead connection, and polls while it is down.
+ *   and `Last-Event-ID`, treats `heartbeatTimeout` without a complete event or heartbeat as a dead connection, and
+ *   polls while it is down. An invalid payload or an event over `maxEventSize` is an `error` update and drops
+ *   the stream until the next backoff delay; a server's `retry:` never makes it reconnect faster than `retry.base`.
  *
  * @example
  * const client = createFlagClient({
@@ -66,6 +89,7 @@ export function httpSource(options: HttpSourceOptions): FlagSource {
   const headers: Record<string, string> = { ...options.headers };
   if (options.sdkKey !== undefined) headers.authorization = `Bearer ${options.sdkKey}`;
   const backoff = resolveBackoff(options.retry, pollInterval);
+  const maxBodySize = options.maxBodySize ?? DEFAULT_MAX_BODY_SIZE;
 
   return {
     name: `http(${url})`,
@@ -76,9 +100,10 @@ export function httpSource(options: HttpSourceOptions): FlagSource {
         timeout: options.timeout ?? 10_000,
         backoff,
         pollInterval,
+        maxBodySize,
         request: () => ({ url, method: 'GET', headers }),
         headers: () => headers,
-        stream: streamUrl === undefined ? undefined : { url: () => streamUrl, heartbeatTimeout: options.heartbeatTimeout ?? 37_500 },
+        stream: streamUrl === undefined ? undefined : { url: () => streamUrl, heartbeatTimeout: options.heartbeatTimeout ?? 37_500, maxEventSize: options.maxEventSize ?? maxBodySize },
         onPayload(body) {
           const result = parseDefinitions(body);
           if (!result.ok) throw new DefinitionsError(`@halyard/core: httpSource got an invalid flags document from ${url}`, result.problems);
@@ -99,6 +124,9 @@ export function httpSource(options: HttpSourceOptions): FlagSource {
     },
   };
 }
+
+/** The flag service refuses documents over 16 MiB, so no honest definitions response is larger. */
+const DEFAULT_MAX_BODY_SIZE = 16 * 1024 * 1024;
 
 function prefixed(error: Error): Error {
   return error.message.startsWith('@halyard/') ? error : new Error(`@halyard/core: httpSource: ${error.message}`, { cause: error });

@@ -145,7 +145,6 @@ export class RequestServerFlags<Req> implements ServerFlags {
       base = EMPTY;
     }
     const definitions = client.getSnapshot().definitions;
-    if (definitions !== undefined) base = withUnits(base, definitions);
     return (state.snap = applyForced(base, this.overrides(), definitions));
   }
 
@@ -252,29 +251,6 @@ function mismatch(scope: string, key: string, value: JsonValue, defaultValue: Js
 
 function problem(scope: string, message: string, cause: unknown): Error {
   return new Error(`${scope}: ${message}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-}
-
-// Annotated copies of the evaluator's shared snapshot entries, so each is made once per entry, not per request.
-const annotated = new WeakMap<SnapshotFlag, SnapshotFlag>();
-
-/**
- * Writes `unitBy` into the entries whose exposure unit is not `userId` (see internal/exposure-unit.ts), so readers
- * without definitions attribute exposures like the client does. Entries without a split or rule stay as they are.
- */
-export function withUnits(snapshot: FlagSnapshot, definitions: Definitions): FlagSnapshot {
-  let flags: Record<string, SnapshotFlag> | undefined;
-  for (const key in snapshot.flags) {
-    const entry = snapshot.flags[key] as SnapshotFlag;
-    if ((entry.reason !== 'SPLIT' && entry.ruleId === undefined) || entry.unitBy !== undefined) continue;
-    let next = annotated.get(entry);
-    if (next === undefined) {
-      const attribute = unitAttribute(definitions, key, entry.reason, entry.ruleId);
-      next = attribute === DEFAULT_UNIT_ATTRIBUTE ? entry : { ...entry, unitBy: attribute };
-      annotated.set(entry, next);
-    }
-    if (next !== entry) (flags ??= { ...snapshot.flags })[key] = next;
-  }
-  return flags === undefined ? snapshot : { version: snapshot.version, flags };
 }
 
 /** The variant whose value equals the forced one, so forced reads report a real variant name when there is one. */

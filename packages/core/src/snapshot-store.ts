@@ -16,8 +16,10 @@ export interface SnapshotStoreOptions extends PollingSnapshotStoreOptions {
    * `id: <version>`); while it is down, the store polls.
    */
   stream?: boolean | string;
-  /** Reconnect the stream after this much silence (no event or heartbeat), in ms. Default 37,500. */
+  /** Reconnect the stream when no complete event and no heartbeat arrived for this long, in ms. Default 37,500. */
   heartbeatTimeout?: number;
+  /** Largest stream line or event, in characters. Default 4 MiB (see `sseStream`'s `maxEventSize`). */
+  maxEventSize?: number;
 }
 
 /**
@@ -30,13 +32,14 @@ export interface SnapshotStoreOptions extends PollingSnapshotStoreOptions {
  * const unsubscribe = store.subscribe(() => render(store.getSnapshot().snapshot.flags));
  */
 export function createSnapshotStore(options: SnapshotStoreOptions = {}): SnapshotStore {
-  const { stream, heartbeatTimeout, ...rest } = options;
+  const { stream, heartbeatTimeout, maxEventSize, ...rest } = options;
   if (stream === undefined || stream === false) return createPollingSnapshotStore(rest);
   return sseStream({
     url: typeof stream === 'string' ? stream : undefined,
     headers: options.headers,
     fetch: options.fetch,
     heartbeatTimeout,
+    maxEventSize,
     // Reconnects back off like polls: from 1 s, up to a minute or one poll interval if longer.
     retry: { max: Math.max(60_000, options.pollInterval ?? 30_000) },
   })(rest);

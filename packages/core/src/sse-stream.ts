@@ -1,5 +1,6 @@
 import { resolveBackoff, type BackoffOptions } from './internal/backoff';
 import { createSseConnection } from './internal/sse';
+import { MAX_BODY } from './internal/store-timing';
 import { withStream, type SnapshotStream } from './stream-store';
 import type { EvaluationContext } from './types';
 
@@ -16,17 +17,34 @@ export interface SseStreamOptions {
   fetch?: typeof fetch;
   /** Time allowed until the response headers arrive, in ms. Default 10,000. */
   timeout?: number;
-  /** Reconnect after this much silence (no event or heartbeat), in ms. Default 37,500. */
+  /**
+   * Reconnect when no complete event and no heartbeat arrived for this long, in ms (bytes that never finish an
+   * event do not count). Default 37,500.
+   */
   heartbeatTimeout?: number;
-  /** Reconnect timing (full-jitter exponential backoff); defaults 1 s up to 60 s. */
+  /**
+   * Reconnect timing (full-jitter exponential backoff); defaults 1 s up to 60 s. `base` is also the floor for the
+   * server's `retry:` and `Retry-After`: they can make the client wait longer, never shorter.
+   */
   retry?: Partial<BackoffOptions>;
+  /**
+   * Largest line or event read from the stream, in characters (bytes for ASCII JSON). Default 4 MiB, the polling
+   * store's own body limit. A longer one drops the stream (reported through `onError`); the store keeps its
+   * flags, polls, and the stream is resumed after a backoff delay.
+   *
+   * @example
+   * sseStream({ maxEventSize: 256 * 1024 });
+   */
+  maxEventSize?: number;
 }
 
 /**
  * Live flag updates over server-sent events (see `withStream`): `GET <endpoint>?stream=1` answering
  * `text/event-stream` with `event: update` / `data: <FlagSnapshot JSON>` (and `id: <version>`). Runs over `fetch`
  * (so it can send headers and detect a silent connection), reconnects with backoff and `Last-Event-ID`, and the
- * store polls while it is down. A separate import so apps that only poll do not ship it.
+ * store polls while it is down. A server's `retry: 0` never makes it reconnect in a loop (see `retry`), and a
+ * line or event over `maxEventSize` or an invalid payload drops the connection. A separate import so apps that
+ * only poll do not ship it.
  *
  * @example
  * <FlagProvider endpoint="/api/flags" stream={sseStream()} />
@@ -47,16 +65,24 @@ export function sseStream(options: SseStreamOptions = {}): SnapshotStream {
       timeout: options.timeout ?? 10_000,
       heartbeatTimeout: options.heartbeatTimeout ?? 37_500,
       backoff: resolveBackoff(options.retry, 0),
+      maxEventSize: options.maxEventSize ?? MAX_BODY,
       onOpen: hooks.onOpen,
       onEvent(event) {
         if (event.event !== 'update') return;
+        let body: unknown;
         try {
-          hooks.onPayload(JSON.parse(event.data));
+          body = JSON.parse(event.data);
         } catch (error) {
-          hooks.onError(error instanceof SyntaxError ? new Error(`stream ${base} sent invalid JSON: ${error.message}`) : (error as Error));
+          throw new Error(`stream ${base} sent invalid JSON: ${(error as Error).message}`);
         }
+        // An invalid snapshot throws too: the connection drops (reported below) and resumes after a backoff delay.
+        hooks.onPayload(body);
       },
-      onDown: hooks.onDown,
+      onDown(error, rejected) {
+        // Reported once per connection, and the store polls to resync; a plain drop is no error (polling fills in).
+        if (rejected) hooks.onError(error);
+        hooks.onDown();
+      },
     });
     connection.start();
     return () => connection.stop();

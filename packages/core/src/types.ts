@@ -62,9 +62,12 @@ export interface Condition {
   operator: Operator;
   /** Operands; their meaning depends on the operator. */
   values?: Array<string | number | boolean>;
-  /** Invert the result. A missing attribute never matches, negated or not (except `exists`). */
+  /**
+   * Invert the result. A missing attribute never matches, negated or not (except `exists`); an array attribute is
+   * present, so a negated condition on it is the negation of "any element matches".
+   */
   negate?: boolean;
-  /** Compare strings case-insensitively (string operators and `matches`). */
+  /** Compare strings case-insensitively (equality, string operators, `matches`, `containsAll`/`containsAny`). */
   caseInsensitive?: boolean;
 }
 

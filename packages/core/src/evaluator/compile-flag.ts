@@ -1,3 +1,4 @@
+import { unitAttributeOf } from '../internal/exposure-unit';
 import { murmur3, murmur3Prefix } from '../internal/murmur3';
 import { DEFAULT_UNIT_ATTRIBUTE, TARGET_RULE_ID, canonicalJson } from '../internal/schema';
 import { JSON_TAG, VALUE_TYPE_NAMES } from '../internal/value-type';
@@ -37,7 +38,10 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
   variantNames.forEach((name, i) => variantIndex.set(name, i));
   const outcomes: Outcome[] = [];
   const add = (variant: string, reason: EvaluationReason, ruleId?: string, detail?: string): number => {
-    outcomes.push(makeOutcome(key, variantIndex.get(variant) ?? 0, variant, def.variants[variant] as JsonValue, reason, ruleId, detail));
+    const unitBy = unitAttributeOf(def, reason, ruleId);
+    outcomes.push(
+      makeOutcome(key, variantIndex.get(variant) ?? 0, variant, def.variants[variant] as JsonValue, reason, ruleId, detail, unitBy === DEFAULT_UNIT_ATTRIBUTE ? undefined : unitBy),
+    );
     return outcomes.length - 1;
   };
   const fallbacks: Fallback[] = [];

@@ -872,6 +872,18 @@ describe('evaluateAll', () => {
     expect(createEvaluator(result.definitions).evaluateAll({}).version).toBe(v1);
     expect(createEvaluator(defs({ a: boolFlag() })).evaluateAll({}).version).not.toBe(v1);
   });
+
+  it('names the exposure unit of splits bucketed by another attribute, and a changed bucketBy changes the version', () => {
+    const everyone = (bucketBy?: string): AnyRecord =>
+      boolFlag({ defaultServe: { split: [{ variant: 'on', weight: 1 }], ...(bucketBy === undefined ? {} : { bucketBy }) } });
+    const context = { userId: 'u1', accountId: 'acme' };
+    const byAccount = createEvaluator(defs({ f: everyone('accountId') })).evaluateAll(context);
+    const byUser = createEvaluator(defs({ f: everyone() })).evaluateAll(context);
+    expect(byAccount.flags.f).toEqual({ value: true, variant: 'on', reason: 'SPLIT', unitBy: 'accountId' });
+    expect(byUser.flags.f).toEqual({ value: true, variant: 'on', reason: 'SPLIT' });
+    // Same value for this unit either way, but browsers must learn the new unit attribute: not a 304.
+    expect(byAccount.version).not.toBe(byUser.version);
+  });
 });
 
 describe('createEvaluator', () => {

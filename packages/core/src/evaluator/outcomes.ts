@@ -89,6 +89,7 @@ export function makeOutcome(
   reason: EvaluationReason,
   ruleId: string | undefined,
   detail: string | undefined,
+  unitBy: string | undefined,
 ): Outcome {
   const details: EvaluationDetails = { value, variant, reason };
   const entry: SnapshotFlag = { value, variant, reason };
@@ -96,6 +97,8 @@ export function makeOutcome(
     details.ruleId = ruleId;
     entry.ruleId = ruleId;
   }
+  // Readers over snapshots attribute exposures to this attribute (internal/exposure-unit.ts); only non-default.
+  if (unitBy !== undefined) entry.unitBy = unitBy;
   if (detail !== undefined) details.detail = detail;
   const text = canonicalJson([flagKey, entry]);
   return {

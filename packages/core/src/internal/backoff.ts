@@ -9,12 +9,13 @@ export interface BackoffOptions {
 /**
  * Full-jitter exponential backoff: a uniformly random delay below `min(max, base · 2^attempt)`.
  * Jitter matters more than the curve: after an outage thousands of clients retry at once, and full jitter spreads
- * them over the whole window instead of synchronising them into waves. A small floor (10 % of `base`) keeps an
- * unlucky draw from turning into a hot retry loop.
+ * them over the whole window instead of synchronising them into waves. A floor of 10 % of the ceiling keeps
+ * unlucky draws from turning into a hot retry loop: it doubles too, so even a run of the shortest draws backs off
+ * (a stream that keeps closing at once is reconnected after 100, 200, 400… ms by default, never in a loop).
  */
 export function backoffDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
   const ceiling = Math.min(options.max, options.base * 2 ** Math.min(Math.max(attempt, 0), 30));
-  const floor = Math.min(options.base / 10, ceiling);
+  const floor = ceiling / 10;
   return Math.round(floor + random() * (ceiling - floor));
 }
 
@@ -23,4 +24,24 @@ export function resolveBackoff(retry: Partial<BackoffOptions> | undefined, pollI
   const base = retry?.base ?? 1_000;
   const max = retry?.max ?? Math.max(60_000, pollInterval);
   return { base, max: Math.max(base, max) };
+}
+
+/**
+ * The delay before retry number `attempt` when the server suggested one (SSE `retry:`, `Retry-After`). The hint can
+ * raise the backoff's base, up to `max`, but never lower it: servers and proxies get it wrong — `retry: 0` on a
+ * stream that closes at once made one client open thousands of connections in seconds — so a hint may slow a
+ * client down, never hurry it. Doubling and jitter apply on top, so a herd told "3 s" does not return in step.
+ */
+export function retryDelay(attempt: number, options: BackoffOptions, hint?: number, random: () => number = Math.random): number {
+  // `hint > base` is false for undefined and NaN, so garbage hints fall back to our own base.
+  const base = hint! > options.base ? Math.min(hint!, options.max) : options.base;
+  return backoffDelay(attempt, { base, max: options.max }, random);
+}
+
+/** `Retry-After` in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  // An HTTP date always names a weekday and month; `Date.parse` alone would read "-5" as a year.
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1_000 : /[a-z]/i.test(value) ? Date.parse(value) - now : NaN;
+  return Number.isFinite(ms) ? Math.max(ms, 0) : undefined;
 }

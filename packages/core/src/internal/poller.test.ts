@@ -34,7 +34,7 @@ describe('createPoller (real HTTP server)', () => {
     });
     const { events, callbacks } = recorder();
     const url = server.url;
-    poller = createPoller({ request: () => ({ url }), interval: 5, timeout: 5_000, backoff: { base: 5, max: 10 }, ...callbacks });
+    poller = createPoller({ request: () => ({ url }), interval: 5, timeout: 5_000, backoff: { base: 5, max: 10 }, maxBodySize: 1 << 20, ...callbacks });
     poller.start();
     await waitFor(() => expect(events.length).toBeGreaterThanOrEqual(3));
     expect(events[0]).toEqual({ type: 'data', body: { n: 1 } });
@@ -51,7 +51,7 @@ describe('createPoller (real HTTP server)', () => {
     });
     const { events, callbacks } = recorder();
     const url = server.url;
-    poller = createPoller({ request: () => ({ url }), interval: 1, timeout: 5_000, backoff: { base: 1, max: 2 }, ...callbacks });
+    poller = createPoller({ request: () => ({ url }), interval: 1, timeout: 5_000, backoff: { base: 1, max: 2 }, maxBodySize: 1 << 20, ...callbacks });
     poller.start();
     // Pile on extra triggers: refreshes must coalesce with the request in flight.
     const refreshes = Array.from({ length: 5 }, () => poller?.refresh());
@@ -68,7 +68,7 @@ describe('createPoller (real HTTP server)', () => {
     });
     const { events, callbacks } = recorder();
     const url = server.url;
-    poller = createPoller({ request: () => ({ url }), interval: 1_000, timeout: 0, backoff: { base: 5, max: 10 }, ...callbacks });
+    poller = createPoller({ request: () => ({ url }), interval: 1_000, timeout: 0, backoff: { base: 5, max: 10 }, maxBodySize: 1 << 20, ...callbacks });
     poller.start();
     await waitFor(() => expect(gone).toBeDefined());
     poller.stop();
@@ -87,7 +87,7 @@ describe('createPoller (real HTTP server)', () => {
     });
     const { events, callbacks } = recorder();
     const url = server.url;
-    poller = createPoller({ request: () => ({ url }), interval: 60_000, timeout: 0, backoff: { base: 5, max: 10 }, ...callbacks });
+    poller = createPoller({ request: () => ({ url }), interval: 60_000, timeout: 0, backoff: { base: 5, max: 10 }, maxBodySize: 1 << 20, ...callbacks });
     poller.start();
     await waitFor(() => expect(n).toBe(1));
     await poller.restart();
@@ -112,7 +112,7 @@ describe('createPoller (real HTTP server)', () => {
       request: () => ({ url }),
       interval: 60_000,
       timeout: 5_000,
-      backoff: { base: 1, max: 2 },
+      backoff: { base: 1, max: 2 }, maxBodySize: 1 << 20,
       ...callbacks,
       onData(body) {
         if ((body as { reject?: boolean }).reject) throw new Error('payload rejected');
@@ -138,7 +138,7 @@ describe('createPoller (real HTTP server)', () => {
     });
     const { events, callbacks } = recorder();
     const url = server.url;
-    poller = createPoller({ request: () => ({ url }), interval: 60_000, timeout: 50, backoff: { base: 1, max: 2 }, ...callbacks });
+    poller = createPoller({ request: () => ({ url }), interval: 60_000, timeout: 50, backoff: { base: 1, max: 2 }, maxBodySize: 1 << 20, ...callbacks });
     poller.start();
     await waitFor(() => expect(events.at(-1)?.type).toBe('data'));
     expect(events[0]).toEqual({ type: 'error', message: `GET ${url} timed out after 50 ms` });
@@ -153,7 +153,7 @@ describe('createPoller (real HTTP server)', () => {
       request: () => ({ url, method: 'POST', headers: { 'x-test': 'yes' }, body: JSON.stringify({ i: ++i }) }),
       interval: 60_000,
       timeout: 5_000,
-      backoff: { base: 1, max: 2 },
+      backoff: { base: 1, max: 2 }, maxBodySize: 1 << 20,
       ...callbacks,
     });
     await poller.refresh();
@@ -180,7 +180,7 @@ describe('createPoller backoff (fake timers, fake fetch)', () => {
       return new Response('{}', { status: 200 });
     }) as typeof fetch;
     const { events, callbacks } = recorder();
-    poller = createPoller({ fetch: fakeFetch, request: () => ({ url: 'http://x.invalid/' }), interval: 10_000, timeout: 0, backoff: { base: 1_000, max: 60_000 }, ...callbacks });
+    poller = createPoller({ fetch: fakeFetch, request: () => ({ url: 'http://x.invalid/' }), interval: 10_000, timeout: 0, backoff: { base: 1_000, max: 60_000 }, maxBodySize: 1 << 20, ...callbacks });
     const t0 = Date.now();
     poller.start();
     await vi.advanceTimersByTimeAsync(0);

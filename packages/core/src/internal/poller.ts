@@ -1,5 +1,6 @@
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { parseRetryAfter, retryDelay, type BackoffOptions } from './backoff';
 import { describeError, toError } from './errors';
+import { readText } from './read-text';
 
 /** One HTTP request the poller makes; rebuilt for every attempt so it can reflect current state (e.g. context). */
 export interface RequestSpec {
@@ -17,6 +18,8 @@ export interface PollerOptions {
   /** Per-request timeout covering headers and body, in ms; `0` disables it. */
   timeout: number;
   backoff: BackoffOptions;
+  /** Largest body read, in bytes; a longer one is cut off unread and counts as a failure. */
+  maxBodySize: number;
   /** A 2xx JSON body. Throw to reject it: it then counts as a failure and its ETag is not remembered. */
   onData(body: unknown): void;
   /** A 304: what we have is current. */
@@ -52,6 +55,8 @@ export function createPoller(options: PollerOptions): Poller {
   let inFlight: Promise<void> | undefined;
   let etag: string | undefined;
   let failures = 0;
+  // The failed answer's `Retry-After`, in ms: it may lengthen the next backoff delay, never shorten it.
+  let retryAfter: number | undefined;
 
   function clearTimer(): void {
     if (timer !== undefined) {
@@ -87,6 +92,7 @@ export function createPoller(options: PollerOptions): Poller {
           }, options.timeout)
         : undefined;
     let spec: RequestSpec | undefined;
+    retryAfter = undefined;
     try {
       spec = options.request();
       const method = spec.method ?? 'GET';
@@ -102,10 +108,17 @@ export function createPoller(options: PollerOptions): Poller {
       }
       if (!response.ok) {
         void response.body?.cancel().catch(() => {});
+        retryAfter = parseRetryAfter(response.headers.get('retry-after'));
         const hint = response.status === 401 || response.status === 403 ? ' (check the credentials: sdkKey or headers)' : '';
         throw new Error(`${method} ${spec.url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${hint}`);
       }
-      const text = await response.text();
+      let text: string;
+      try {
+        text = await readText(response, options.maxBodySize);
+      } catch (error) {
+        if (error instanceof RangeError) throw new Error(`${method} ${spec.url} sent a ${error.message}; raise maxBodySize if it is expected`);
+        throw error;
+      }
       if (!isCurrent()) return false;
       let body: unknown;
       try {
@@ -117,6 +130,8 @@ export function createPoller(options: PollerOptions): Poller {
       etag = response.headers.get('etag') ?? undefined;
       return true;
     } catch (error) {
+      // Cancels a body left half-read (e.g. cut off at maxBodySize), so the server sees the connection go.
+      ac.abort();
       if (!isCurrent()) return false;
       const reported = timedOut
         ? new Error(`${spec?.method ?? 'GET'} ${spec?.url ?? '(no url)'} timed out after ${options.timeout} ms`)
@@ -144,7 +159,7 @@ export function createPoller(options: PollerOptions): Poller {
         failures = 0;
         schedule(options.interval > 0 ? options.interval : Infinity);
       } else {
-        schedule(backoffDelay(failures++, options.backoff));
+        schedule(retryDelay(failures++, options.backoff, retryAfter));
       }
     });
     inFlight = promise;

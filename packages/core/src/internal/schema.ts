@@ -20,8 +20,8 @@ export const FLAG_TYPES: readonly FlagType[] = VALUE_TYPE_NAMES;
 /** Reserved rule id: targets report `ruleId: "target"`. */
 export const TARGET_RULE_ID = 'target';
 
-/** Default unit attribute for targets, segments and splits. */
-export const DEFAULT_UNIT_ATTRIBUTE = 'userId';
+/** Default unit attribute for targets, segments and splits (declared once, in exposure-unit.ts). */
+export { DEFAULT_UNIT_ATTRIBUTE } from './exposure-unit';
 
 /** Percentages become integer weights out of this total (0.001 % resolution). */
 export const PERCENT_SCALE = 100_000;

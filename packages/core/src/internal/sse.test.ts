@@ -78,7 +78,7 @@ describe('createSseConnection (real HTTP server)', () => {
     });
     const { log, callbacks } = record();
     const url = `${server.url}/stream`;
-    connection = createSseConnection({ url: () => url, headers: () => ({ 'x-key': 'k' }), timeout: 5_000, heartbeatTimeout: 0, backoff: { base: 5, max: 10 }, ...callbacks });
+    connection = createSseConnection({ url: () => url, headers: () => ({ 'x-key': 'k' }), timeout: 5_000, heartbeatTimeout: 0, backoff: { base: 5, max: 10 }, maxEventSize: 1 << 20, ...callbacks });
     connection.start();
     await waitFor(() => expect(log).toContain('event:update:2:after 1'));
     expect(log).toEqual(['open', 'event:update:1:first', expect.stringMatching(/^down:.*closed the stream/), 'open', 'event:update:2:after 1']);
@@ -106,11 +106,11 @@ describe('createSseConnection (real HTTP server)', () => {
     });
     const { log, callbacks } = record();
     const url = server.url;
-    connection = createSseConnection({ url: () => url, headers: () => ({}), timeout: 5_000, heartbeatTimeout: 200, backoff: { base: 5, max: 10 }, ...callbacks });
+    connection = createSseConnection({ url: () => url, headers: () => ({}), timeout: 5_000, heartbeatTimeout: 200, backoff: { base: 5, max: 10 }, maxEventSize: 1 << 20, ...callbacks });
     connection.start();
     await waitFor(() => expect(connections).toBe(2));
     keepTicking = false;
-    expect(log.find((l) => l.startsWith('down:'))).toBe('down:no event or heartbeat for 200 ms; reconnecting');
+    expect(log.find((l) => l.startsWith('down:'))).toBe('down:no complete event or heartbeat for 200 ms; reconnecting');
     expect(server.requests[1]?.headers['last-event-id']).toBe('9');
     await waitFor(() => expect(server?.aborted).toBeGreaterThanOrEqual(1)); // the silent connection was torn down
   });
@@ -129,7 +129,7 @@ describe('createSseConnection (real HTTP server)', () => {
     });
     const { log, callbacks } = record();
     const url = server.url;
-    connection = createSseConnection({ url: () => url, headers: () => ({}), timeout: 5_000, heartbeatTimeout: 0, backoff: { base: 5, max: 10 }, ...callbacks });
+    connection = createSseConnection({ url: () => url, headers: () => ({}), timeout: 5_000, heartbeatTimeout: 0, backoff: { base: 5, max: 10 }, maxEventSize: 1 << 20, ...callbacks });
     connection.start();
     await waitFor(() => expect(log).toContain('event:update::ok'));
     expect(log.slice(0, 2)).toEqual([`down:GET ${url} (stream) answered HTTP 404`, `down:GET ${url} (stream) answered application/json, expected text/event-stream`]);
@@ -142,7 +142,7 @@ describe('createSseConnection (real HTTP server)', () => {
     const { log, callbacks } = record();
     let path = '/a';
     const base = server.url;
-    connection = createSseConnection({ url: () => base + path, headers: () => ({}), timeout: 5_000, heartbeatTimeout: 0, backoff: { base: 5, max: 10 }, ...callbacks });
+    connection = createSseConnection({ url: () => base + path, headers: () => ({}), timeout: 5_000, heartbeatTimeout: 0, backoff: { base: 5, max: 10 }, maxEventSize: 1 << 20, ...callbacks });
     connection.start();
     await waitFor(() => expect(log).toContain('event:update::/a'));
     path = '/b';

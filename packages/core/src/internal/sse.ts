@@ -1,4 +1,4 @@
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { parseRetryAfter, retryDelay, type BackoffOptions } from './backoff';
 import { toError } from './errors';
 
 /** One dispatched server-sent event. `id` is the stream's last event id at dispatch time (it persists across events). */
@@ -16,16 +16,24 @@ export interface SseParserHandlers {
 }
 
 export interface SseParser {
-  /** Feed decoded text; chunks may split lines and events anywhere. */
+  /**
+   * Feed decoded text; chunks may split lines and events anywhere. Throws a RangeError when the line or event
+   * being read grows past the parser's limit; the parser is then unusable (drop the connection).
+   */
   feed(chunk: string): void;
 }
 
 /**
  * Incremental `text/event-stream` parser following the WHATWG rules: CR, LF and CRLF line ends, `field: value`
  * with one optional space, multi-line `data`, `id` persisting across events, `retry`, comments, and a leading BOM.
+ * `maxSize` bounds what is held while waiting for a line or event to end (in UTF-16 code units, which is bytes
+ * for ASCII JSON): a server that never sends a newline, or `data:` lines without the blank line that ends the
+ * event, would otherwise grow the buffer until the process runs out of memory.
  */
-export function createSseParser(handlers: SseParserHandlers, initialId?: string): SseParser {
+export function createSseParser(handlers: SseParserHandlers, initialId?: string, maxSize = Infinity): SseParser {
   let buffer = '';
+  // Characters of the `data` lines of the event being read.
+  let dataSize = 0;
   // Where to resume looking for a line end, so a long data line split over many chunks is scanned once.
   let scanFrom = 0;
   let first = true;
@@ -38,6 +46,7 @@ export function createSseParser(handlers: SseParserHandlers, initialId?: string)
       if (data.length > 0) {
         const event: SseEvent = { event: eventType || 'message', data: data.join('\n'), id: lastId };
         data = [];
+        dataSize = 0;
         eventType = '';
         handlers.onEvent(event);
       } else {
@@ -58,6 +67,7 @@ export function createSseParser(handlers: SseParserHandlers, initialId?: string)
         eventType = value;
         break;
       case 'data':
+        if ((dataSize += value.length + 1) > maxSize) throw new RangeError(`an event over ${maxSize} characters`);
         data.push(value);
         break;
       case 'id':
@@ -94,6 +104,7 @@ export function createSseParser(handlers: SseParserHandlers, initialId?: string)
       }
       buffer = buffer.slice(start);
       scanFrom = i - start;
+      if (buffer.length > maxSize) throw new RangeError(`a line over ${maxSize} characters`);
     },
   };
 }
@@ -104,14 +115,22 @@ export interface SseConnectionOptions {
   headers(): Record<string, string>;
   /** Time allowed until the response headers arrive, in ms. */
   timeout: number;
-  /** Reconnect when nothing (not even a `: ping`) arrived for this long, in ms; `0` disables. */
+  /**
+   * Reconnect when no complete event or heartbeat (`: ping` line) arrived for this long, in ms; `0` disables.
+   * Bytes alone do not count: a server trickling a byte a second must not keep a dead stream open.
+   */
   heartbeatTimeout: number;
   backoff: BackoffOptions;
+  /** Largest line or event, in characters; a longer one drops the connection (reported as `rejected`). */
+  maxEventSize: number;
   lastEventId?: string | undefined;
   onOpen(): void;
   onEvent(event: SseEvent): void;
-  /** The connection failed or dropped; a reconnect is already scheduled. */
-  onDown(error: Error): void;
+  /**
+   * The connection failed or dropped; a reconnect is already scheduled. `rejected`: we dropped it because of what
+   * the server sent (a line or event over `maxEventSize`, or `onEvent` threw) — a problem to report, not a blip.
+   */
+  onDown(error: Error, rejected: boolean): void;
 }
 
 export interface SseConnection {
@@ -127,6 +146,12 @@ export interface SseConnection {
 /**
  * Server-sent events over `fetch` + `ReadableStream` (Node 20, browsers, edge runtimes; no EventSource, which can
  * neither send headers nor be given a heartbeat timeout). Reconnects with full-jitter backoff and `Last-Event-ID`.
+ *
+ * Every reconnect waits: the backoff grows with each drop, and starts over only after a connection stayed up for
+ * `backoff.max` — counting delivered events as success would let a server that sends one event and closes (or a
+ * proxy cutting streams) hold the client at the shortest delay. A server's `retry:` and `Retry-After` may lengthen
+ * the wait, never shorten it (see `retryDelay`). An `onEvent` that throws rejects the payload: the connection is
+ * dropped and resumed later with `Last-Event-ID`, which is how a client resyncs after an event it cannot apply.
  */
 export function createSseConnection(options: SseConnectionOptions): SseConnection {
   let running = false;
@@ -136,6 +161,7 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let lastEventId = options.lastEventId;
+  // The server's `retry:`, or a refused answer's `Retry-After`, in ms.
   let serverRetry: number | undefined;
 
   function abandon(): void {
@@ -155,6 +181,8 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
     const ac = new AbortController();
     controller = ac;
     let reason: Error | undefined;
+    let rejected = false;
+    let openedAt: number | undefined;
     const fail = (error: Error): void => {
       reason ??= error;
       ac.abort();
@@ -164,7 +192,7 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
       if (heartbeat !== undefined) clearTimeout(heartbeat);
       if (options.heartbeatTimeout > 0) {
         heartbeat = setTimeout(
-          () => fail(new Error(`no event or heartbeat for ${options.heartbeatTimeout} ms; reconnecting`)),
+          () => fail(new Error(`no complete event or heartbeat for ${options.heartbeatTimeout} ms; reconnecting`)),
           options.heartbeatTimeout,
         );
       }
@@ -182,6 +210,7 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
       if (connectTimer !== undefined) clearTimeout(connectTimer);
       if (!response.ok || !response.body) {
         void response.body?.cancel().catch(() => {});
+        serverRetry = parseRetryAfter(response.headers.get('retry-after')) ?? serverRetry;
         throw new Error(`GET ${url} (stream) answered HTTP ${response.status}`);
       }
       const contentType = response.headers.get('content-type') ?? '';
@@ -191,28 +220,32 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
       }
       if (!isCurrent()) return;
       connected = true;
+      openedAt = Date.now();
       options.onOpen();
       armHeartbeat();
       const parser = createSseParser(
         {
           onEvent(event) {
-            failures = 0;
-            lastEventId = event.id;
+            armHeartbeat();
             if (!isCurrent()) return;
             try {
               options.onEvent(event);
-            } catch {
-              // The consumer reports its own problems; a throwing handler must not kill the stream.
+            } catch (error) {
+              rejected = true;
+              throw error;
             }
+            // Only an accepted event moves the resume point: after a rejected one, the server resends from here.
+            lastEventId = event.id;
           },
           onComment() {
-            failures = 0;
+            armHeartbeat();
           },
           onRetry(ms) {
             serverRetry = ms;
           },
         },
         lastEventId,
+        options.maxEventSize,
       );
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
@@ -220,22 +253,31 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
         const { done, value } = await reader.read();
         if (!isCurrent()) return;
         if (done) break;
-        armHeartbeat();
-        parser.feed(decoder.decode(value, { stream: true }));
+        try {
+          parser.feed(decoder.decode(value, { stream: true }));
+        } catch (error) {
+          if (error instanceof RangeError) {
+            rejected = true;
+            throw new Error(`GET ${url} (stream) sent ${error.message}; raise maxEventSize if it is expected`);
+          }
+          throw error;
+        }
       }
       throw new Error(`GET ${url} (stream): the server closed the stream`);
     } catch (error) {
       if (!isCurrent()) return;
+      // Release the connection whatever ended it (a limit, a throwing handler): the server must see us go.
+      ac.abort();
       connected = false;
       controller = undefined;
       if (!running) return;
-      const base = serverRetry !== undefined ? { base: serverRetry, max: Math.max(serverRetry, options.backoff.max) } : options.backoff;
+      if (!rejected && openedAt !== undefined && Date.now() - openedAt >= options.backoff.max) failures = 0;
       retryTimer = setTimeout(() => {
         retryTimer = undefined;
         void connect();
-      }, backoffDelay(failures++, base));
+      }, retryDelay(failures++, options.backoff, serverRetry));
       try {
-        options.onDown(reason ?? toError(error));
+        options.onDown(reason ?? toError(error), rejected);
       } catch {
         // Never let a callback break the reconnect loop.
       }

@@ -6,6 +6,8 @@ import { createSseConnection } from './sse';
 export interface SyncStreamOptions {
   url(): string;
   heartbeatTimeout: number;
+  /** Largest SSE line or event, in characters. */
+  maxEventSize: number;
 }
 
 export interface SyncOptions {
@@ -14,9 +16,15 @@ export interface SyncOptions {
   timeout: number;
   backoff: BackoffOptions;
   pollInterval: number;
+  /** Largest poll body, in bytes. */
+  maxBodySize: number;
   request(): RequestSpec;
   headers(): Record<string, string>;
-  /** Live updates over SSE (`event: update`, JSON `data`); polling only runs while the stream is down. */
+  /**
+   * Live updates over SSE (`event: update`, JSON `data`); polling only runs while the stream is down. A payload
+   * that is not JSON or that `onPayload` rejects, or an event over the size limit, drops the stream (reported
+   * through `onError`, once per connection): polling fills in and the stream is resumed after a backoff delay.
+   */
   stream?: SyncStreamOptions | undefined;
   /** A JSON payload from a poll or a stream event. Throw to reject it (reported through `onError`). */
   onPayload(body: unknown): void;
@@ -48,6 +56,7 @@ export function createSync(options: SyncOptions): Sync {
     interval: options.pollInterval,
     timeout: options.timeout,
     backoff: options.backoff,
+    maxBodySize: options.maxBodySize,
     onData: options.onPayload,
     onNotModified: options.onNotModified,
     onError: options.onError,
@@ -61,6 +70,7 @@ export function createSync(options: SyncOptions): Sync {
         timeout: options.timeout,
         heartbeatTimeout: streamOptions.heartbeatTimeout,
         backoff: options.backoff,
+        maxEventSize: streamOptions.maxEventSize,
         onOpen() {
           // The stream delivers every change from now on; polling would only duplicate it.
           poller.stop();
@@ -71,17 +81,14 @@ export function createSync(options: SyncOptions): Sync {
           try {
             body = JSON.parse(event.data);
           } catch (error) {
-            options.onError(new Error(`stream ${streamOptions.url()} sent invalid JSON: ${describeError(error)}`));
-            return;
+            throw new Error(`stream ${streamOptions.url()} sent invalid JSON: ${describeError(error)}`);
           }
-          try {
-            options.onPayload(body);
-          } catch (error) {
-            options.onError(toError(error));
-          }
+          // A rejected payload throws: the connection drops and reports it below.
+          options.onPayload(body);
         },
-        onDown(error) {
-          options.onStreamDown?.(error);
+        onDown(error, rejected) {
+          if (rejected) options.onError(toError(error));
+          else options.onStreamDown?.(error);
           // Updates may have been missed while the stream was going down: poll now, then on the interval.
           if (running && !poller.running) poller.start(0);
         },

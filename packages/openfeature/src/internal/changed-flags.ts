@@ -1,4 +1,4 @@
-import type { Definitions, FlagDefinition, JsonValue } from '@halyard/core';
+import type { Condition, Definitions, FlagDefinition, JsonValue } from '@halyard/core';
 
 /** Structural equality of JSON-shaped values (definitions are plain data after parsing). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
@@ -25,13 +25,16 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return aCount === bCount;
 }
 
-function usesSegment(flag: FlagDefinition, segments: ReadonlySet<string>): boolean {
-  for (const rule of flag.rules ?? []) {
-    for (const condition of rule.conditions) {
-      if (condition.operator !== 'inSegment') continue;
-      for (const value of condition.values ?? []) if (segments.has(String(value))) return true;
-    }
+function namesSegment(conditions: readonly Condition[] | undefined, segments: ReadonlySet<string>): boolean {
+  for (const condition of conditions ?? []) {
+    if (condition.operator !== 'inSegment') continue;
+    for (const value of condition.values ?? []) if (segments.has(String(value))) return true;
   }
+  return false;
+}
+
+function usesSegment(flag: FlagDefinition, segments: ReadonlySet<string>): boolean {
+  for (const rule of flag.rules ?? []) if (namesSegment(rule.conditions, segments)) return true;
   return false;
 }
 
@@ -52,6 +55,16 @@ export function changedFlags(previous: Definitions, next: Definitions): string[]
     if (!jsonEqual(previous.segments[key], next.segments[key])) changedSegments.add(key);
   }
   if (changedSegments.size > 0) {
+    // Segments may reference segments: one that names a changed segment has changed too (to a fixpoint).
+    let segmentsGrew = true;
+    while (segmentsGrew) {
+      segmentsGrew = false;
+      for (const [key, segment] of Object.entries(next.segments)) {
+        if (changedSegments.has(key) || !namesSegment(segment.conditions, changedSegments)) continue;
+        changedSegments.add(key);
+        segmentsGrew = true;
+      }
+    }
     for (const [key, flag] of Object.entries(next.flags)) if (usesSegment(flag, changedSegments)) changed.add(key);
   }
 

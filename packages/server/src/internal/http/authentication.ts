@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { ForbiddenError, TooManyAttemptsError, UnauthorizedError } from '../errors';
 import type { ApiKey, AuthFailureLimiter, KeyRing, Role } from '../keys';
-import { documentErrorsOnly, errorResponse } from './schemas';
+import { errorResponse } from './schemas';
 
 /** What an endpoint needs: a server SDK key, any key that may evaluate (SDK or client), or an admin role. */
 export type Permission = 'server-sdk' | 'evaluate' | Role;
@@ -151,11 +151,11 @@ export function installAuthentication(app: FastifyInstance, authenticator: Authe
     const role = need === 'viewer' || need === 'editor' || need === 'admin' ? `Role: ${need}. ` : '';
     if (role && typeof schema.description === 'string' && !schema.description.startsWith('Role:')) schema.description = role + schema.description;
     else if (role && schema.description === undefined) schema.description = role.trim();
+    // Added before openapi.ts's onRoute hook moves the responses aside for the document.
     const response = (schema.response ??= {}) as Record<string, unknown>;
     response[401] ??= errorResponse('Missing, invalid or revoked key');
     response[403] ??= errorResponse(`The key is not ${NEEDS[need]}`);
     response[429] ??= errorResponse('Too many failed authentications from this address; see Retry-After (seconds)');
-    documentErrorsOnly(route);
   });
 }
 

@@ -31,7 +31,7 @@ function markOptionalBodies(document: Json): Json {
  * declared); the document is built once, on the first request.
  */
 export async function installOpenApi(app: FastifyInstance): Promise<void> {
-  // Routes without credentials (health, OFREP preflight…) keep their error schemas out of the serialisers too.
+  // After authentication's hook (which adds 401/403/429): error schemas are for the document only.
   app.addHook('onRoute', (route) => documentErrorsOnly(route));
   await app.register(swagger, {
     openapi: {

@@ -169,12 +169,16 @@ export const noBody = (description: string) => Type.Unsafe<undefined>({ type: 'n
 /** Where documentErrorsOnly keeps a route's error responses for /openapi.json. */
 export const DOCUMENTED_ERRORS = Symbol('halyard.documentedErrors');
 
+type RouteSchema = Record<string, unknown> & { [DOCUMENTED_ERRORS]?: Record<string, unknown> };
+
 /**
- * Moves a route's 4xx/5xx response schemas out of what Fastify compiles into serialisers (error bodies are small
- * and rare: a serialiser each would cost memory for nothing) and keeps them for /openapi.json, which puts them back.
+ * Takes a route's 4xx/5xx response schemas out of what Fastify compiles into serialisers and keeps them for
+ * /openapi.json, which puts them back. Error bodies are small and built by the error handler; a serialiser for
+ * each of every route's 401/403/429/… would cost start time and memory for nothing. Success responses keep their
+ * schemas and are serialised by fast-json-stringify (only the declared fields leave the service).
  */
 export function documentErrorsOnly(route: Pick<RouteOptions, 'schema'>): void {
-  const schema = route.schema as (Record<string, unknown> & { [DOCUMENTED_ERRORS]?: Record<string, unknown> }) | undefined;
+  const schema = route.schema as RouteSchema | undefined;
   const response = schema?.response as Record<string, unknown> | undefined;
   if (!schema || !response) return;
   const errors: Record<string, unknown> = (schema[DOCUMENTED_ERRORS] ??= {});
@@ -187,7 +191,7 @@ export function documentErrorsOnly(route: Pick<RouteOptions, 'schema'>): void {
 }
 
 /** The schema /openapi.json describes: the route's schema with its error responses back in. */
-export function documentedSchema(schema: Record<string, unknown> & { [DOCUMENTED_ERRORS]?: Record<string, unknown> }): Record<string, unknown> {
+export function documentedSchema(schema: RouteSchema): Record<string, unknown> {
   const errors = schema[DOCUMENTED_ERRORS];
   if (!errors) return schema;
   return { ...schema, response: { ...(schema.response as object | undefined), ...errors } };

@@ -3,8 +3,8 @@ import SerializerSelector from '@fastify/fast-json-stringify-compiler';
 type SerializerFactory = ReturnType<typeof SerializerSelector>;
 
 /**
- * Fastify's response serialiser (fast-json-stringify), compiled on a route's first response instead of at start:
- * an instance that only serves SDKs (whose bodies are pre-serialised) never builds the admin API's serialisers.
+ * Fastify's response serialiser (fast-json-stringify), compiled on a route's first response instead of at start
+ * (a few ms each): an instance that only serves SDKs, whose bodies are pre-serialised, never builds the admin API's.
  */
 export function lazySerializerFactory(): SerializerFactory {
   const select = SerializerSelector();

@@ -112,14 +112,19 @@ export function validationError(errors: readonly ErrorObject[], data: unknown, p
  */
 export function validatorFactory(): (externalSchemas: Record<string, unknown> | undefined) => FastifySchemaCompiler<unknown> {
   const shared = new Map<string, object>();
-  const instances = new Map<'body' | 'text', Ajv>();
+  const instances = new Map<'body' | 'text', { ajv: Ajv; added: Set<string> }>();
   // Each Ajv is made on the first compile that needs it (it compiles its meta-schemas: memory an SDK-only
-  // instance never needs), with every shared schema seen so far.
+  // instance never needs), with every shared schema seen so far. (Not `ajv.getSchema(id)` to test for one: it
+  // compiles the schema.)
   const ajvFor = (kind: 'body' | 'text'): Ajv => {
-    let ajv = instances.get(kind);
-    if (!ajv) instances.set(kind, (ajv = addFormats(new Ajv({ ...COMMON, coerceTypes: kind === 'body' ? false : 'array' }))));
-    for (const [id, schema] of shared) if (ajv.getSchema(id) === undefined) ajv.addSchema(schema);
-    return ajv;
+    let instance = instances.get(kind);
+    if (!instance) instances.set(kind, (instance = { ajv: addFormats(new Ajv({ ...COMMON, coerceTypes: kind === 'body' ? false : 'array' })), added: new Set() }));
+    for (const [id, schema] of shared) {
+      if (instance.added.has(id)) continue;
+      instance.ajv.addSchema(schema);
+      instance.added.add(id);
+    }
+    return instance.ajv;
   };
   return (externalSchemas) => {
     for (const [id, schema] of Object.entries(externalSchemas ?? {})) shared.set((schema as { $id?: string }).$id ?? id, schema as object);

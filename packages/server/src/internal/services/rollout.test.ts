@@ -17,6 +17,14 @@ const problemPath = (run: () => unknown): string | undefined => {
 };
 
 describe('rolloutServe: which variant a rollout moves and what the others get', () => {
+  it('rolls out the other of two variants when the flag has no offVariant', () => {
+    const definition = { variants: { on: true, off: false }, enabled: true, defaultServe: { variant: 'off' } };
+    expect(rolloutServe(definition, { percentage: 10 }).split).toEqual([
+      { variant: 'on', percentage: 10 },
+      { variant: 'off', percentage: 90 },
+    ]);
+  });
+
   it('rolls out the true variant; everyone else gets offVariant', () => {
     expect(rolloutServe(boolean(), { percentage: 25 })).toEqual({
       split: [

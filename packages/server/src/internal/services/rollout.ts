@@ -37,7 +37,8 @@ export function rolloutServe(definition: FlagDefinition, input: RolloutInput): S
   const variant = input.variant ?? variantKeys.find((k) => variants[k] === true) ?? (variantKeys.includes('on') ? 'on' : undefined);
   if (variant === undefined) throw ValidationError.at('$.variant', 'is required: this flag has no variant with the value true (or named "on") to roll out');
   const rest =
-    input.rest ?? (definition.offVariant !== variant ? definition.offVariant : variantKeys.length === 2 ? variantKeys.find((k) => k !== variant) : undefined);
+    input.rest ??
+    (definition.offVariant !== undefined && definition.offVariant !== variant ? definition.offVariant : variantKeys.length === 2 ? variantKeys.find((k) => k !== variant) : undefined);
   if (rest === undefined) throw ValidationError.at('$.rest', 'is required: name the variant everyone outside the rollout gets');
   if (rest === variant) throw ValidationError.at('$.rest', 'must differ from "variant"');
 

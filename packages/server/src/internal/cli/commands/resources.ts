@@ -79,7 +79,7 @@ function describeServe(serve: unknown): string {
 
 function flagSummary(definition: FlagDefinition): string {
   const parts: string[] = [];
-  if (definition.enabled === false) parts.push(`${definition.offVariant} (switched off)`);
+  if (definition.enabled === false) parts.push(definition.offVariant === undefined ? 'the caller\'s default (switched off)' : `${definition.offVariant} (switched off)`);
   else parts.push(describeServe(definition.defaultServe));
   const extras: string[] = [];
   if (definition.targets?.length) extras.push(plural(definition.targets.length, 'target list'));
@@ -130,7 +130,7 @@ export async function flagsGet(ctx: Context): Promise<void> {
     `${ctx.colors.bold(body.key)}  ${ctx.colors.dim(`${body.environment}, version ${body.version}, updated ${ago(body.updatedAt)}`)}`,
     `  state      ${flagState(ctx, body)}${body.archivedAt ? ctx.colors.dim(` since ${body.archivedAt}`) : ''}`,
     `  serves     ${flagSummary(d)}`,
-    `  variants   ${variantsText(d.variants ?? {})} (off: ${d.offVariant})`,
+    `  variants   ${variantsText(d.variants ?? {})} (off: ${d.offVariant ?? 'the caller\'s default'})`,
   ];
   if (d.description) lines.push(`  about      ${d.description}`);
   if (d.owner) lines.push(`  owner      ${d.owner}`);
@@ -226,7 +226,7 @@ export async function flagsRollout(ctx: Context): Promise<void> {
   const { body: flag } = await withArchivedHint(ctx, key, () => ctx.api().request<Stored<FlagDefinition>>('POST', `${base(ctx, 'flags')}/${encode(key)}/rollout`, { body }));
   if (ctx.json) return ctx.printJson(flag);
   ctx.print(`${ctx.colors.bold(key)} in ${ctx.env} now serves ${describeServe(flag.definition.defaultServe)} (version ${flag.version})`);
-  if (!flag.definition.enabled) ctx.note(ctx.errColors.yellow(`note: ${key} is switched off, so everyone gets "${flag.definition.offVariant}" until: halyard flags toggle ${key} --on`));
+  if (!flag.definition.enabled) ctx.note(ctx.errColors.yellow(`note: ${key} is switched off, so everyone gets ${flag.definition.offVariant === undefined ? "the caller's default" : `"${flag.definition.offVariant}"`} until: halyard flags toggle ${key} --on`));
 }
 
 async function flagAction(ctx: Context, action: 'archive' | 'restore'): Promise<void> {
