@@ -202,9 +202,23 @@ describe('Express example and React SPA on the live flag service', () => {
     const context = await visitor(spa);
     const page = await context.newPage();
     const log = recordConsole(page);
-    const evaluated = page.waitForResponse((r) => r.url() === `${service.url}/sdk/v1/evaluate` && r.status() === 200);
+    // The first evaluate answer is captured as it passes through (route.fetch), not read back from the browser's
+    // network log afterwards: by then the page may have moved on and Chromium dropped the body ("Network.
+    // getResponseBody: No data found for resource", a flake under load).
+    const evaluateUrl = `${service.url}/sdk/v1/evaluate`;
+    let captured!: (body: { flags: Record<string, { value: unknown }> }) => void;
+    const evaluated = new Promise<{ flags: Record<string, { value: unknown }> }>((resolve) => (captured = resolve));
+    await page.route(evaluateUrl, async (route) => {
+      const response = await route.fetch();
+      const text = await response.text();
+      await route.fulfill({ response, body: text });
+      if (response.status() === 200) {
+        captured(JSON.parse(text) as { flags: Record<string, { value: unknown }> });
+        await page.unroute(evaluateUrl);
+      }
+    });
     await page.goto(`${spa.url}/`);
-    const body = (await (await evaluated).json()) as { flags: Record<string, { value: unknown }> };
+    const body = await evaluated;
     expect(Object.keys(body.flags).sort()).toEqual(['ai-recommendations', 'button-color', 'deals-page', 'new-checkout']);
     expect(JSON.stringify(body)).not.toContain('defaultServe');
     await page.waitForSelector(AI);

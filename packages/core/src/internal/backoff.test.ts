@@ -35,16 +35,17 @@ describe('retryDelay (server hints: SSE retry:, Retry-After)', () => {
   const options = { base: 1_000, max: 60_000 };
 
   it('never lets a hint shorten the wait: retry: 0 backs off from our own base', () => {
-    for (const hint of [0, 1, 999, Number.NaN, undefined]) {
+    for (const hint of [0, -1, Number.NaN, undefined]) {
       expect([0, 1, 2].map((n) => retryDelay(n, options, hint, () => 0))).toEqual([100, 200, 400]);
       expect([0, 1, 2].map((n) => retryDelay(n, options, hint, () => 1))).toEqual([1_000, 2_000, 4_000]);
     }
   });
 
-  it('lets a hint lengthen the wait, up to max, with doubling and jitter on top', () => {
-    expect(retryDelay(0, options, 5_000, () => 1)).toBe(5_000);
-    expect(retryDelay(1, options, 5_000, () => 1)).toBe(10_000);
-    expect(retryDelay(0, options, 5_000, () => 0)).toBe(500);
+  it('lets a hint lengthen the wait (plus up to 10 % jitter), capped at max', () => {
+    expect(retryDelay(3, options, 1, () => 0)).toBe(800);
+    expect(retryDelay(0, options, 5_000, () => 0)).toBe(5_000);
+    expect(retryDelay(0, options, 5_000, () => 1)).toBe(5_500);
+    expect(retryDelay(5, options, 5_000, () => 1)).toBe(32_000);
     expect(retryDelay(0, options, 3_600_000, () => 1)).toBe(60_000);
   });
 });

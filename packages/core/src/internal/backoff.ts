@@ -27,15 +27,15 @@ export function resolveBackoff(retry: Partial<BackoffOptions> | undefined, pollI
 }
 
 /**
- * The delay before retry number `attempt` when the server suggested one (SSE `retry:`, `Retry-After`). The hint can
- * raise the backoff's base, up to `max`, but never lower it: servers and proxies get it wrong — `retry: 0` on a
- * stream that closes at once made one client open thousands of connections in seconds — so a hint may slow a
- * client down, never hurry it. Doubling and jitter apply on top, so a herd told "3 s" does not return in step.
+ * The delay before retry number `attempt` when the server suggested one (SSE `retry:`, `Retry-After`): the longer
+ * of our backoff and the hint (capped at `max`, plus up to 10 % jitter so a herd told "3 s" does not return in
+ * step). A hint can only lengthen the wait: servers and proxies get it wrong — `retry: 0` on a stream that closes
+ * at once made one client open thousands of connections in seconds — so it may slow a client down, never hurry it.
  */
 export function retryDelay(attempt: number, options: BackoffOptions, hint?: number, random: () => number = Math.random): number {
-  // `hint > base` is false for undefined and NaN, so garbage hints fall back to our own base.
-  const base = hint! > options.base ? Math.min(hint!, options.max) : options.base;
-  return backoffDelay(attempt, { base, max: options.max }, random);
+  const delay = backoffDelay(attempt, options, random);
+  // `hint > 0` is false for undefined and NaN too: garbage hints leave our backoff as it is.
+  return hint! > 0 ? Math.max(delay, Math.round(Math.min(options.max, hint! * (1 + random() / 10)))) : delay;
 }
 
 /** `Retry-After` in ms: delta-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -161,7 +161,7 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let failures = 0;
   let lastEventId = options.lastEventId;
-  // The server's `retry:`, or a refused answer's `Retry-After`, in ms.
+  // The server's `retry:`, in ms; it holds for later connections too.
   let serverRetry: number | undefined;
 
   function abandon(): void {
@@ -182,6 +182,8 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
     controller = ac;
     let reason: Error | undefined;
     let rejected = false;
+    // A refused answer's `Retry-After`, in ms: for this retry only.
+    let retryAfter: number | undefined;
     let openedAt: number | undefined;
     const fail = (error: Error): void => {
       reason ??= error;
@@ -210,7 +212,7 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
       if (connectTimer !== undefined) clearTimeout(connectTimer);
       if (!response.ok || !response.body) {
         void response.body?.cancel().catch(() => {});
-        serverRetry = parseRetryAfter(response.headers.get('retry-after')) ?? serverRetry;
+        retryAfter = parseRetryAfter(response.headers.get('retry-after'));
         throw new Error(`GET ${url} (stream) answered HTTP ${response.status}`);
       }
       const contentType = response.headers.get('content-type') ?? '';
@@ -275,7 +277,7 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
       retryTimer = setTimeout(() => {
         retryTimer = undefined;
         void connect();
-      }, retryDelay(failures++, options.backoff, serverRetry));
+      }, retryDelay(failures++, options.backoff, retryAfter ?? serverRetry));
       try {
         options.onDown(reason ?? toError(error), rejected);
       } catch {

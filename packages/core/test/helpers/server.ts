@@ -115,3 +115,49 @@ export function closed(res: ServerResponse): Promise<void> {
 export function waitFor<T>(check: () => T | Promise<T>, timeout = 10_000): Promise<T> {
   return vi.waitFor(check, { timeout, interval: 10 });
 }
+
+/**
+ * Writes `total` bytes of `fill` as fast as the client reads them (respecting backpressure) and resolves with how
+ * many bytes the socket accepted before the client went away or all were sent: a "huge" or "endless" answer.
+ */
+export function flood(res: ServerResponse, total: number, fill = 'x', chunkSize = 64 * 1024): Promise<number> {
+  const chunk = Buffer.alloc(chunkSize, fill);
+  let written = 0;
+  return new Promise((resolve) => {
+    const done = () => resolve(written);
+    res.on('close', done);
+    const pump = (): void => {
+      while (!res.destroyed && written < total) {
+        written += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      if (!res.destroyed) res.end();
+    };
+    pump();
+  });
+}
+
+/** Sends `text` one byte every `everyMs` until the client goes away: a server that is alive but never finishes. */
+export function trickle(res: ServerResponse, text: string, everyMs: number): void {
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed) return clearInterval(timer);
+    res.write(text[i++ % text.length]!);
+  }, everyMs);
+  res.on('close', () => clearInterval(timer));
+}
+
+/** Counts calls per URL path (without the query) of the requests a test server saw. */
+export function countByPath(requests: SeenRequest[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of requests) {
+    const path = r.url.split('?')[0]!;
+    counts[path] = (counts[path] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Resolves after `ms`: only for observation windows ("how many requests in 3 s"), never to wait for a condition. */
+export function during(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
