@@ -3,8 +3,7 @@
 // client, and knows nothing about streams: `withStream` (stream-store.ts) wraps it for live updates.
 import { unitOf } from './internal/exposure-unit';
 import { checkSnapshot, json } from './internal/snapshot-shape';
-import { readText } from './internal/read-text';
-import { MAX_BODY, RETRY_BASE, RETRY_CAP, RETRY_MIN, TIMEOUT } from './internal/store-timing';
+import { RETRY_BASE, RETRY_CAP, RETRY_MIN, TIMEOUT } from './internal/store-timing';
 import type { EvaluationContext, ExposureEvent, FlagSnapshot, FlagStatus, SnapshotState, SnapshotStore } from './types';
 
 export interface PollingSnapshotStoreOptions {
@@ -156,14 +155,14 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
           body: json({ context }),
           signal: mine.signal,
         });
-        // Only a 2xx body is read, chunk by chunk so a huge one is cut off at MAX_BODY; the others are left
-        // unread: the abort once done cancels them and frees the connection.
-        const body = response.ok && JSON.parse(await readText(response, MAX_BODY));
+        // Read even error bodies: it frees the connection. (No size limit here, for the bundle's sake:
+        // `createSnapshotStore` and `sseStream` pass a fetch that limits it, see internal/body-limit.ts.)
+        const text = await response.text();
         if (mine == controller) {
           if (response.status == 304) {
             if (updatedAt) set('ready');
           } else if (response.ok) {
-            accept(body);
+            accept(JSON.parse(text));
             // Only a body we accepted may be confirmed by a later 304.
             etag = response.headers.get('etag');
           } else throw `HTTP ${response.status}`;

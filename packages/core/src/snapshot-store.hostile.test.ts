@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countByPath, during, flood, openStream, sendJson, startServer, trickle, waitFor, type TestServer } from '../test/helpers/server';
 import { MAX_BODY } from './internal/store-timing';
 import { createPollingSnapshotStore } from './polling-store';
+import { createSnapshotStore } from './snapshot-store';
 import { sseStream } from './sse-stream';
 import type { FlagSnapshot, SnapshotStore } from './types';
 
@@ -45,7 +46,7 @@ describe('browser snapshot stores against hostile servers', () => {
     expect(store.getSnapshot()).toMatchObject({ status: 'ready', snapshot: { version: '1' } });
   });
 
-  it('polling: a huge body is cut off at MAX_BODY: stale with the last good flags, reported, then recovers', async () => {
+  it('createSnapshotStore: a huge poll body is cut off at maxBodySize (4 MiB): stale with the last good flags, reported, then recovers', async () => {
     let mode: 'good' | 'huge' | 'recovered' = 'good';
     const sent: number[] = [];
     server = await startServer(async (_req, res) => {
@@ -55,7 +56,7 @@ describe('browser snapshot stores against hostile servers', () => {
     });
     const errors: string[] = [];
     const statuses: string[] = [];
-    store = createPollingSnapshotStore({ endpoint: `${server.url}/flags`, pollInterval: 0, isServer: false, onError: (e) => errors.push(e.message) });
+    store = createSnapshotStore({ endpoint: `${server.url}/flags`, pollInterval: 0, isServer: false, onError: (e) => errors.push(e.message) });
     store.subscribe(() => statuses.push(`${store?.getSnapshot().status}:${store?.getSnapshot().snapshot.version}`));
     await waitFor(() => expect(store?.getSnapshot().status).toBe('ready'));
     mode = 'huge';

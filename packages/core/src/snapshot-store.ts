@@ -2,7 +2,9 @@
 // builds. Size-sensitive apps (and @halyard/react) use `createPollingSnapshotStore` directly and opt into `sseStream()`.
 import { createPollingSnapshotStore, type PollingSnapshotStoreOptions } from './polling-store';
 import { encodeContextParam, sseStream } from './sse-stream';
+import { limitFetch } from './internal/body-limit';
 import { toError } from './internal/errors';
+import { MAX_BODY } from './internal/store-timing';
 import type { EvaluationContext, SnapshotStore } from './types';
 
 export { encodeContextParam };
@@ -18,7 +20,17 @@ export interface SnapshotStoreOptions extends PollingSnapshotStoreOptions {
   stream?: boolean | string;
   /** Reconnect the stream when no complete event and no heartbeat arrived for this long, in ms. Default 37,500. */
   heartbeatTimeout?: number;
-  /** Largest stream line or event, in characters. Default 4 MiB (see `sseStream`'s `maxEventSize`). */
+  /**
+   * Largest answer read from `endpoint`, in bytes. Default 4 MiB. A longer body is cancelled at the limit and
+   * counts as a failure: the store keeps its last good flags (`stale`), reports it through `onError`, and
+   * retries with backoff. (`createPollingSnapshotStore`, the lean store inside `@halyard/react`, has no limit:
+   * give `FlagProvider` a `store={createSnapshotStore(…)}` to get one.)
+   *
+   * @example
+   * createSnapshotStore({ endpoint: '/api/flags', maxBodySize: 512 * 1024 });
+   */
+  maxBodySize?: number;
+  /** Largest stream line or event, in characters. Default `maxBodySize` (see `sseStream`'s `maxEventSize`). */
   maxEventSize?: number;
 }
 
@@ -32,13 +44,14 @@ export interface SnapshotStoreOptions extends PollingSnapshotStoreOptions {
  * const unsubscribe = store.subscribe(() => render(store.getSnapshot().snapshot.flags));
  */
 export function createSnapshotStore(options: SnapshotStoreOptions = {}): SnapshotStore {
-  const { stream, heartbeatTimeout, maxEventSize, ...rest } = options;
-  if (stream === undefined || stream === false) return createPollingSnapshotStore(rest);
+  const { stream, heartbeatTimeout, maxBodySize = MAX_BODY, maxEventSize, ...rest } = options;
+  if (stream === undefined || stream === false) return createPollingSnapshotStore({ ...rest, fetch: limitFetch(rest.fetch, maxBodySize) });
   return sseStream({
     url: typeof stream === 'string' ? stream : undefined,
     headers: options.headers,
     fetch: options.fetch,
     heartbeatTimeout,
+    maxBodySize,
     maxEventSize,
     // Reconnects back off like polls: from 1 s, up to a minute or one poll interval if longer.
     retry: { max: Math.max(60_000, options.pollInterval ?? 30_000) },

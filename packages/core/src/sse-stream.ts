@@ -1,4 +1,5 @@
 import { resolveBackoff, type BackoffOptions } from './internal/backoff';
+import { limitFetch } from './internal/body-limit';
 import { createSseConnection } from './internal/sse';
 import { MAX_BODY } from './internal/store-timing';
 import { withStream, type SnapshotStream } from './stream-store';
@@ -28,12 +29,17 @@ export interface SseStreamOptions {
    */
   retry?: Partial<BackoffOptions>;
   /**
-   * Largest line or event read from the stream, in characters (bytes for ASCII JSON). Default 4 MiB, the polling
-   * store's own body limit. A longer one drops the stream (reported through `onError`); the store keeps its
-   * flags, polls, and the stream is resumed after a backoff delay.
+   * Largest answer the store reads when it polls (while the stream is down), in bytes. Default 4 MiB. A longer
+   * body is cancelled at the limit and counts as a failed poll: the store keeps its flags (`stale`).
+   */
+  maxBodySize?: number;
+  /**
+   * Largest line or event read from the stream, in characters (bytes for ASCII JSON). Default `maxBodySize`. A
+   * longer one drops the stream (reported through `onError`); the store keeps its flags, polls, and the stream
+   * is resumed after a backoff delay.
    *
    * @example
-   * sseStream({ maxEventSize: 256 * 1024 });
+   * sseStream({ maxBodySize: 256 * 1024, maxEventSize: 256 * 1024 });
    */
   maxEventSize?: number;
 }
@@ -51,7 +57,8 @@ export interface SseStreamOptions {
  * const store = sseStream()({ endpoint: '/api/flags' }); // the options of createPollingSnapshotStore
  */
 export function sseStream(options: SseStreamOptions = {}): SnapshotStream {
-  return withStream((hooks) => {
+  const maxBodySize = options.maxBodySize ?? MAX_BODY;
+  const create = withStream((hooks) => {
     const base = options.url ?? withParam(hooks.endpoint, 'stream', '1');
     const connection = createSseConnection({
       fetch: options.fetch,
@@ -65,7 +72,7 @@ export function sseStream(options: SseStreamOptions = {}): SnapshotStream {
       timeout: options.timeout ?? 10_000,
       heartbeatTimeout: options.heartbeatTimeout ?? 37_500,
       backoff: resolveBackoff(options.retry, 0),
-      maxEventSize: options.maxEventSize ?? MAX_BODY,
+      maxEventSize: options.maxEventSize ?? maxBodySize,
       onOpen: hooks.onOpen,
       onEvent(event) {
         if (event.event !== 'update') return;
@@ -87,6 +94,8 @@ export function sseStream(options: SseStreamOptions = {}): SnapshotStream {
     connection.start();
     return () => connection.stop();
   });
+  // The store's own polls read through a fetch that cuts bodies off at maxBodySize.
+  return (storeOptions = {}) => create({ ...storeOptions, fetch: limitFetch(storeOptions.fetch, maxBodySize) });
 }
 
 export function withParam(url: string, name: string, value: string): string {

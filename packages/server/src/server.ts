@@ -5,6 +5,7 @@ import { ChangeBus } from './internal/changes';
 import { DocumentHub } from './internal/document-hub';
 import { registerApi, createFastify } from './internal/http/app';
 import { Authenticator } from './internal/http/authentication';
+import { clientAddress } from './internal/http/client-address';
 import { definitionsFastPath } from './internal/http/fast-path';
 import { AuthFailureLimiter, KeyRing } from './internal/keys';
 import { Propagation } from './internal/services/propagation';
@@ -176,7 +177,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       fastPath = undefined;
       documents.close();
     });
-    fastPath = definitionsFastPath(keys, documents, limiter);
+    fastPath = definitionsFastPath(keys, documents, limiter, clientAddress(options.trustProxy ?? false));
 
     await app.listen({ port: options.port ?? 4242, host: options.host ?? '127.0.0.1' });
     const address = app.server.address();

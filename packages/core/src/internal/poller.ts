@@ -1,6 +1,6 @@
 import { parseRetryAfter, retryDelay, type BackoffOptions } from './backoff';
 import { describeError, toError } from './errors';
-import { readText } from './read-text';
+import { limitBody } from './body-limit';
 
 /** One HTTP request the poller makes; rebuilt for every attempt so it can reflect current state (e.g. context). */
 export interface RequestSpec {
@@ -114,7 +114,7 @@ export function createPoller(options: PollerOptions): Poller {
       }
       let text: string;
       try {
-        text = await readText(response, options.maxBodySize);
+        text = await limitBody(response, options.maxBodySize).text();
       } catch (error) {
         if (error instanceof RangeError) throw new Error(`${method} ${spec.url} sent a ${error.message}; raise maxBodySize if it is expected`);
         throw error;

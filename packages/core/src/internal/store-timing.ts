@@ -9,5 +9,8 @@ export const RETRY_BASE = 1_000;
 export const RETRY_CAP = 60_000;
 /** Shortest retry delay (ms): even the luckiest draw never retries at once. */
 export const RETRY_MIN = 100;
-/** Largest flags response the store reads (bytes); a longer one is cut off and counts as a failure. */
+/**
+ * Default largest flags response (bytes) of the stores `createSnapshotStore` and `sseStream` build; a longer one is
+ * cut off and counts as a failure. Also their default largest stream event.
+ */
 export const MAX_BODY = 4 << 20;

@@ -70,6 +70,14 @@ export class ConflictError extends Error {
   }
 }
 
+/** The write would leave no active admin token: nobody could manage keys any more (409 `last_admin`). */
+export class LastAdminError extends ConflictError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LastAdminError';
+  }
+}
+
 /** The flag is archived: changes are refused until it is restored. */
 export class ArchivedError extends ConflictError {
   readonly problems: Problem[] | undefined;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidJsonError, ValidationError } from './errors';
-import { deepEqual, jsonDiff, mergePatch, parseEntityTags, parseJsonBody } from './json';
+import { deepEqual, jsonDiff, mergePatch, parseEntityTags } from './json';
+import { parseJsonBody } from './json-body';
 
 describe('mergePatch (RFC 7396)', () => {
   it('merges objects recursively, removes null members and replaces arrays', () => {

@@ -1,24 +1,7 @@
 import type { JsonValue } from '@halyard/core';
-import { InvalidJsonError, ValidationError } from './errors';
 
+// Never merged into stored objects (prototype pollution); request bodies holding them are refused (json-body.ts).
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * Parses a request body. Rejects `__proto__`/`constructor`/`prototype` keys: bodies are merged into stored
- * objects (merge patch), and such keys would be a prototype-pollution vector.
- */
-export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text, (key, value: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new ValidationError(`Key "${key}" is not allowed in request bodies`);
-      return value;
-    });
-  } catch (error) {
-    if (error instanceof ValidationError) throw error;
-    throw new InvalidJsonError(`Request body is not valid JSON: ${(error as Error).message}`);
-  }
-}
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -100,7 +100,7 @@ export class AuthFailureLimiter {
     private readonly windowMs = 60_000,
   ) {}
 
-  /** True while any address is blocked (fast paths that skip the per-IP check must step aside then). */
+  /** True while any address is blocked: until then the fast path need not work out the client's address. */
   anyBlocked(now = Date.now()): boolean {
     return now < this.blockedUntil;
   }

@@ -18,6 +18,7 @@ import {
   segmentsList,
   segmentsUpdate,
 } from './commands/resources';
+import { adminRecover } from './commands/recover';
 import { serve } from './commands/serve';
 import { Context, type Values } from './context';
 import { CliError, EXIT_USAGE, usageError } from './errors';
@@ -307,6 +308,25 @@ const COMMANDS: Command[] = [
   },
   { path: ['logout'], args: '', arity: [0, 0], summary: 'forget the saved token', help: '', options: [], remote: false, run: logout },
   { path: ['whoami'], args: '', arity: [0, 0], summary: 'show which token and service the CLI uses', help: '', options: [], remote: true, run: whoami },
+  {
+    path: ['admin', 'recover'],
+    args: '',
+    arity: [0, 0],
+    summary: 'locked out? mint an admin token directly in the database (no service or token needed)',
+    help: [
+      '  --database-url <url>  the PostgreSQL of the service [DATABASE_URL]',
+      '  --schema <name>       its schema, default public [HALYARD_DB_SCHEMA]',
+      '  --data-dir <dir>      or its PGlite data (stop the service first: one process at a time) [HALYARD_DATA_DIR]',
+      '  --name <text>         the new token\'s name, default "recovered admin"',
+      '',
+      'Database access is the credential. The token (role admin) is printed once on stdout and audited',
+      'with actor "recovery"; running instances accept it at once (PostgreSQL notification) or within 30 s.',
+      'Example: TOKEN=$(halyard admin recover --database-url "$DATABASE_URL")',
+    ].join('\n'),
+    options: ['database-url', 'schema', 'data-dir', 'name'],
+    remote: false,
+    run: adminRecover,
+  },
   {
     path: ['serve'],
     args: '',

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { parseJsonBody } from '../json';
+import { checkJsonValue, parseJsonBody } from '../json-body';
 import type { Api, Services } from './api';
 import { type Authenticator, installAuthentication } from './authentication';
 import type { CorsOrigins } from './cors';
@@ -76,6 +76,17 @@ export async function registerApi(app: FastifyInstance, services: Services, auth
       done(null, parseJsonBody(body as string));
     } catch (error) {
       done(error as Error, undefined);
+    }
+  });
+  // The URL's strings obey the body's rules (json-body.ts): a NUL in `?actor=` or a path parameter is a 400, not
+  // a database error. Before validation, so every route gets it without declaring anything.
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      checkJsonValue(request.query, 'query');
+      checkJsonValue(request.params, 'params');
+      done();
+    } catch (error) {
+      done(error as Error);
     }
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);

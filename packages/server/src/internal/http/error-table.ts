@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   InvalidDefinitionsError,
   InvalidJsonError,
+  LastAdminError,
   NotFoundError,
   PreconditionFailedError,
   PreconditionRequiredError,
@@ -47,6 +48,7 @@ export const ERROR_TABLE: readonly Rule<Error>[] = [
   rule({ type: ForbiddenError, status: 403, code: 'forbidden' }),
   rule({ type: NotFoundError, status: 404, code: 'not_found' }),
   rule({ type: ArchivedError, status: 409, code: 'archived', details: problems }),
+  rule({ type: LastAdminError, status: 409, code: 'last_admin' }),
   rule({ type: ConflictError, status: 409, code: 'conflict' }),
   rule({
     type: PreconditionFailedError,

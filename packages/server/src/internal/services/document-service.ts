@@ -6,6 +6,7 @@ import { deepEqual, isPlainObject } from '../json';
 import type { Store } from '../store/store';
 import type { Actor, AuditRecord, DocumentWriteResult, ResourceChanges, ResourceKind } from '../store/types';
 import type { Propagation } from './propagation';
+import { assertWithinLimits } from './limits';
 import { assertValidDocument, auditRecord, type EntityTags } from './rules';
 
 export interface DocumentWriteOptions {
@@ -89,6 +90,10 @@ export class DocumentService {
       const targetFlags = new Map<string, FlagDefinition>([...(merge ? liveFlags : []), ...Object.entries(input.flags)]);
       const targetSegments = new Map<string, SegmentDefinition>([...(merge ? liveSegments : []), ...Object.entries(input.segments)]);
       assertValidDocument(composeDocument(0, targetFlags, targetSegments));
+      assertWithinLimits([
+        ...Object.entries(input.flags).map(([key, definition]) => ({ kind: 'flag' as const, key, definition, current: liveFlags.get(key) })),
+        ...Object.entries(input.segments).map(([key, definition]) => ({ kind: 'segment' as const, key, definition, current: liveSegments.get(key) })),
+      ]);
 
       const flags = planChanges(liveFlags, targetFlags, Object.keys(input.flags));
       const segments = planChanges(liveSegments, targetSegments, Object.keys(input.segments));

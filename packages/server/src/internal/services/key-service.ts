@@ -1,5 +1,5 @@
 import type { JsonValue } from '@halyard/core';
-import { NotFoundError, ValidationError } from '../errors';
+import { LastAdminError, NotFoundError, ValidationError } from '../errors';
 import { createKey, type ApiKey, type KeyType, type Role } from '../keys';
 import type { Store } from '../store/store';
 import type { Actor } from '../store/types';
@@ -51,10 +51,22 @@ export class KeyService {
     return { key, token: created.token };
   }
 
-  /** Takes effect at once here and on notification elsewhere; streams opened with the key end. */
+  /**
+   * Takes effect at once here and on notification elsewhere; streams opened with the key end. The last active
+   * admin token cannot be revoked: decided under a lock on the admin tokens, in the revoking transaction, so two
+   * concurrent revocations of the last two cannot both succeed.
+   */
   async revoke(actor: Actor, id: string): Promise<void> {
     if (!KEY_ID.test(id)) throw new NotFoundError(`API key "${id.slice(0, 60)}"`);
     await this.store.transaction(async (tx) => {
+      const admins = await tx.keys.lockActiveAdmins();
+      if (admins.length === 1 && admins[0] === id) {
+        throw new LastAdminError(
+          `API key "${id}" is the last active admin token; revoking it would leave nobody able to manage keys. ` +
+            'Create another admin token first (halyard keys create --type admin --role admin --name …), then revoke this one. ' +
+            'Locked out already? With database access: halyard admin recover',
+        );
+      }
       const key = await tx.keys.revoke(id);
       if (!key) throw new NotFoundError(`API key "${id}"`);
       await tx.audit.append(actor, auditRecord('key.revoke', key.environment ?? null, 'key', key.id, key as unknown as JsonValue, null));

@@ -5,6 +5,7 @@ import { deepEqual, mergePatch, type DiffEntry } from '../json';
 import type { Store } from '../store/store';
 import type { Actor, ArchivedFilter, AuditEntry, ResourceKind, StoredResource } from '../store/types';
 import type { Propagation } from './propagation';
+import { assertWithinLimits } from './limits';
 import { assertValidDocument, auditRecord, checkIfMatch, requireFound, type EntityTags } from './rules';
 
 export type Definition = FlagDefinition | SegmentDefinition;
@@ -159,7 +160,10 @@ export class ResourceService {
         const target = (kind === 'flag' ? flags : segments) as Map<string, T>;
         if ('delete' in change || 'archive' in change) target.delete(key);
         else if ('restore' in change) target.set(key, current!.definition);
-        else target.set(key, change.definition);
+        else {
+          assertWithinLimits([{ kind, key, definition: change.definition, current: current?.definition }]);
+          target.set(key, change.definition);
+        }
         assertValidDocument(composeDocument(0, flags, segments));
 
         let resource: StoredResource<T> | undefined;

@@ -73,6 +73,15 @@ export class KeyStore {
     return keyFromRow(rows[0]!);
   }
 
+  /**
+   * The ids of the active admin tokens with role admin, locked until the transaction ends: a concurrent
+   * revocation waits here and then sees this one's outcome (READ COMMITTED re-checks locked rows).
+   */
+  async lockActiveAdmins(): Promise<string[]> {
+    const rows = await this.q.query<{ id: string }>(`select id from api_keys where type = 'admin' and role = 'admin' and revoked_at is null order by id for update`);
+    return rows.map((row) => row.id);
+  }
+
   /** `undefined` when there is no such active key. */
   async revoke(id: string): Promise<ApiKey | undefined> {
     const row = (await this.q.query<RowOf<KeyRow>>(`update api_keys set revoked_at = now() where id = $1 and revoked_at is null returning ${KEY_COLUMNS}`, [id]))[0];

@@ -99,6 +99,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `alter table flags add column archived_at timestamptz`,
     ],
   },
+  {
+    version: 3,
+    name: 'audit log truncate guard',
+    statements: [
+      // Row triggers never fire on TRUNCATE: without this one, `truncate audit_log` emptied the append-only log.
+      `create trigger audit_log_no_truncate before truncate on audit_log
+        for each statement execute function halyard_audit_append_only()`,
+    ],
+  },
 ];
 
 export interface MigrationResult {

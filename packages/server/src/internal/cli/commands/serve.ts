@@ -1,6 +1,7 @@
 import type { ServerOptions } from '../../../server';
 import type { Context } from '../context';
-import { usageError } from '../errors';
+import { CliError, usageError } from '../errors';
+import { describeStartupError, isDatabaseStartupError } from '../startup-error';
 
 /** `halyard serve`: runs the flag service until SIGINT/SIGTERM. */
 export async function serve(ctx: Context): Promise<void> {
@@ -41,7 +42,13 @@ export async function serve(ctx: Context): Promise<void> {
 
   // Loaded here only: Fastify, pg and PGlite are not needed by the other commands.
   const { createServer } = await import('../../../server');
-  server = await createServer(options);
+  try {
+    server = await createServer(options);
+  } catch (error) {
+    // A wrong DATABASE_URL or a database that is down: one line and exit 1, not a stack trace.
+    if (isDatabaseStartupError(error)) throw new CliError(describeStartupError(error, options));
+    throw error;
+  }
   if (stopping) {
     await server.close();
     process.exit(0);
