@@ -11,7 +11,10 @@
  *   per evaluation, with the counts printed;
  * - bytes/eval = V8 heap bytes allocated (heap growth + bytes reclaimed by GCs in between, via v8.GCProfiler),
  *   difference between 2n and n calls so constant overhead cancels;
- * - every implementation's answers are checked over all 10,000 users before any timing is trusted.
+ * - every implementation's answers are checked over all 10,000 users before any timing is trusted;
+ * - then every flag for one context (issue #17): 50 mixed flags (the four shapes cycled) through evaluateAll,
+ *   evaluateAllJson, 50 by-key getValue calls and 50 handles, beside flagd-core resolveAll and LaunchDarkly
+ *   allFlagsState (GrowthBook and unleash-client have no all-flags call); target evaluateAll ≤ 3 µs.
  *
  * Flags: --rounds N (default 7), --budget-ms N (per measurement, default 200), --fresh (also run each
  * implementation in 5 fresh child processes, as the anchors were measured), --markdown (print markdown tables),
@@ -269,6 +272,119 @@ function fresh(list: Implementation[]): Map<string, number[]> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// All flags for one context: 50 mixed flags (the four reference shapes cycled), what SSR and the evaluate
+// endpoint run per request. Same method as above (interleaved rounds, CPU time, median), per call.
+
+type AllFlagsImplementation = import('./internal/implementations').AllFlagsImplementation;
+
+/** evaluateAll before the snapshot template and the precomputed JSON (issue #17), on this machine kind. */
+const ALL_FLAGS_BEFORE = [
+  {
+    name: 'halyard evaluateAll',
+    us: 10,
+    note: 'issue #17: ~10 µs (50 mixed flags) vs ~2.5 µs for 50 single evaluations; a scratch run before the change (load ~4): ~6.4 µs vs ~2.9 µs',
+  },
+  { name: 'halyard evaluateAllJson', us: 16, note: 'JSON.stringify(evaluateAll()) before, same process under load: ~16 µs vs ~2.9 µs for 50 getValue' },
+];
+const ALL_FLAGS_TARGET_US = 3;
+
+async function allFlagsRows(): Promise<AllFlagsImplementation[]> {
+  return [...impls.halyardAllFlags(impls.halyardMixedEvaluator(), users), await impls.flagdAllFlags(users), await impls.launchdarklyAllFlags(users)];
+}
+
+/** Halyard's snapshot must equal its 50 single reads for every user, and its JSON must be JSON.stringify's. */
+function checkAllFlags(): string[] {
+  const ev = impls.halyardMixedEvaluator();
+  const problems: string[] = [];
+  const keys = ev.keys();
+  for (const user of users) {
+    const u = user as unknown as import('@halyard/core').EvaluationContext;
+    const snapshot = ev.evaluateAll(u);
+    for (const key of keys) {
+      const single = ev.getDetails(key, null, u);
+      if (snapshot.flags[key]?.variant !== single.variant) problems.push(`${key} for ${user.userId}: snapshot ${snapshot.flags[key]?.variant}, getDetails ${single.variant}`);
+    }
+    if (ev.evaluateAllJson(u).json !== JSON.stringify(snapshot)) problems.push(`evaluateAllJson differs from JSON.stringify(evaluateAll) for ${user.userId}`);
+    if (problems.length > 5) break;
+  }
+  return problems;
+}
+
+async function timeAllFlags(rows: AllFlagsImplementation[]): Promise<Map<string, { n: number; samples: number[]; bytes: number }>> {
+  const out = new Map<string, { n: number; samples: number[]; bytes: number; loop: Loop }>();
+  for (const row of rows) {
+    const loop = compileLoop(row.async);
+    let batch = 200;
+    let spentNs = 0;
+    let estimate = Infinity;
+    for (let i = 0; i < 3 || spentNs < (BUDGET_MS * 1e6) / 2; i++) {
+      estimate = await cpuNsPerCall(loop, row.all, row.contexts, batch, undefined);
+      spentNs += estimate * batch;
+      if (i > 30) break;
+      batch = Math.min(200_000, batch * 2);
+    }
+    const n = Math.max(1_000, Math.min(200_000, Math.round((BUDGET_MS * 1e6) / Math.max(estimate, 1))));
+    out.set(row.name, { n, samples: [], bytes: NaN, loop });
+  }
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[(i + round) % rows.length]!;
+      const cell = out.get(row.name)!;
+      cell.samples.push(await cpuNsPerCall(cell.loop, row.all, row.contexts, cell.n, undefined));
+    }
+  }
+  for (const row of rows) {
+    const cell = out.get(row.name)!;
+    cell.bytes = await bytesPerCall(cell.loop, row.all, row.contexts, Math.max(500, Math.min(20_000, Math.round(cell.n / 4))), undefined);
+  }
+  return out;
+}
+
+async function reportAllFlags(): Promise<{ pass: boolean; line: string; problems: string[] }> {
+  const problems = checkAllFlags();
+  const rows = await allFlagsRows();
+  process.stderr.write('  all-flags rows…\n');
+  const cells = await timeAllFlags(rows);
+  const us = (name: string) => median(cells.get(name)!.samples) / 1000;
+  const reference = us('halyard 50 × getValue');
+  const fmtUs = (v: number) => (v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : Math.round(v).toLocaleString('en-US'));
+  print(
+    `All ${impls.MIXED_FLAG_COUNT} flags for one context (50 mixed: the four reference shapes cycled; median of ${ROUNDS} rounds, CPU time)`,
+    ['implementation', 'µs per call', 'ns per flag', 'bytes per call', '÷ 50 × getValue', 'before', 'spread'],
+    rows.map((row) => {
+      const cell = cells.get(row.name)!;
+      const before = ALL_FLAGS_BEFORE.find((b) => b.name === row.name);
+      const spread = Math.max(...cell.samples) / Math.min(...cell.samples) - 1;
+      return [
+        `${row.name}${row.async ? ' (async)' : ''}`,
+        fmtUs(us(row.name)),
+        fmtNs((us(row.name) * 1000) / impls.MIXED_FLAG_COUNT),
+        fmtBytes(cell.bytes),
+        fmtRatio(us(row.name) / reference),
+        before ? `~${before.us} µs` : '—',
+        `±${Math.round((spread * 100) / 2)}%`,
+      ];
+    }),
+  );
+  for (const row of rows) console.log(`  ${row.name.padEnd(27)} ${row.description}`);
+  for (const b of ALL_FLAGS_BEFORE) console.log(`  before, ${b.name}: ${b.note}`);
+  console.log('  growthbook and unleash-client have no all-flags evaluation call (their servers loop over single evaluations), so no row.');
+  if (problems.length > 0) console.log(`  WRONG all-flags answers: ${problems.slice(0, 5).join('; ')}`);
+  const all = us('halyard evaluateAll');
+  const json = us('halyard evaluateAllJson');
+  const flagd = us('flagd-core resolveAll');
+  const pass = all <= ALL_FLAGS_TARGET_US;
+  return {
+    pass,
+    problems,
+    line:
+      `${pass ? 'PASS' : 'MISS'}  all ${impls.MIXED_FLAG_COUNT} flags via halyard evaluateAll: ${fmtUs(all)} µs = ${fmtRatio(all / reference)} 50 × getValue ` +
+      `(target ≤ ${ALL_FLAGS_TARGET_US} µs: ${pass ? 'ok' : 'missed'}); evaluateAllJson ${fmtUs(json)} µs; ` +
+      `${fmtRatio(flagd / all)} faster than flagd-core resolveAll (${fmtUs(flagd)} µs)`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Report
 
 function print(title: string, header: string[], rows: string[][]): void {
@@ -391,7 +507,12 @@ async function main(): Promise<void> {
     missed++;
   }
 
-  // 4. Fresh processes
+  // 4. All flags for one context
+  const allFlags = await reportAllFlags();
+  verdicts.push(allFlags.line);
+  if (!allFlags.pass) missed++;
+
+  // 5. Fresh processes
   if (FRESH) {
     const freshNs = fresh(list);
     print(
@@ -407,14 +528,15 @@ async function main(): Promise<void> {
 
   console.log(
     '\nTargets: Halyard within 2× of the hand-written baseline and ≥ 5× faster than the fastest peer, every flag ' +
-      "(judged on Halyard's fastest public API for that flag, named on each line)",
+      "(judged on Halyard's fastest public API for that flag, named on each line); all 50 flags for one context " +
+      `via evaluateAll ≤ ${ALL_FLAGS_TARGET_US} µs`,
   );
   for (const line of verdicts) console.log(line);
   console.log(`\nnetwork attempts by any SDK: ${networkAttempts.length}${networkAttempts.length ? ` (${networkAttempts.join(', ')})` : ''}`);
   console.log(`finished in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   for (const impl of list) await impl.close?.();
-  if (insane.length > 0 || networkAttempts.length > 0) process.exitCode = 1;
+  if (insane.length > 0 || allFlags.problems.length > 0 || networkAttempts.length > 0) process.exitCode = 1;
   else if (STRICT && missed > 0) process.exitCode = 1;
 }
 

@@ -79,10 +79,11 @@ export function startService(options) {
     clearTimeout(timer);
   };
   return new Promise((resolve, reject) => {
+    // Generous: a first start (tsx compile, PGlite's WASM initdb) took over 60 s on a loaded 2-core machine.
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`halyard serve did not print its URL and admin token within 60 s:\n${output}`));
-    }, 60_000);
+      reject(new Error(`halyard serve did not print its URL and admin token within 120 s:\n${output}`));
+    }, 120_000);
     const onData = (/** @type {Buffer} */ chunk) => {
       const text = chunk.toString();
       output += text;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { httpSource, type FlagSource } from '@halyard/core';
 import { fileSource } from '@halyard/core/node';
+import { redisSource } from '@halyard/redis';
 
 /** The SAME flags.json as the Next.js example, so both apps (and the React SPA) follow one file. */
 export const DEFAULT_FLAGS_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../next-example/flags.json');
@@ -9,6 +10,8 @@ export const DEFAULT_FLAGS_FILE = path.resolve(path.dirname(fileURLToPath(import
 /**
  * Where the example's flags come from, decided once at start:
  * `HALYARD_URL` + `HALYARD_SDK_KEY` (server SDK key) → the flag service's ruleset, streamed, evaluated in process;
+ * else `HALYARD_REDIS_URL` → the flags document in Redis (key `HALYARD_REDIS_KEY`, default `halyard:flags`), followed
+ * at once (see docs/sources.md);
  * otherwise `HALYARD_FLAGS_FILE` or the Next example's flags.json, watched.
  */
 export function exampleFlagSource(env: NodeJS.ProcessEnv = process.env): { source: FlagSource; label: string } {
@@ -23,6 +26,11 @@ export function exampleFlagSource(env: NodeJS.ProcessEnv = process.env): { sourc
     }
     const definitions = `${url.replace(/\/+$/, '')}/sdk/v1/definitions`;
     return { source: httpSource({ url: definitions, sdkKey, stream: true }), label: definitions };
+  }
+  const redisUrl = env.HALYARD_REDIS_URL?.trim();
+  if (redisUrl) {
+    const key = env.HALYARD_REDIS_KEY?.trim() || 'halyard:flags';
+    return { source: redisSource({ url: redisUrl, key }), label: `Redis key ${key}` };
   }
   const file = env.HALYARD_FLAGS_FILE ?? DEFAULT_FLAGS_FILE;
   return { source: fileSource(file, { debounce: 20, pollInterval: 500 }), label: file };

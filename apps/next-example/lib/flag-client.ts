@@ -4,6 +4,7 @@ import { exampleFlagSource } from './flags-source';
 interface Shared {
   client: FlagClient;
   live: boolean;
+  origin: string;
 }
 
 const KEY = Symbol.for('halyard.next-example.client');
@@ -11,9 +12,9 @@ const KEY = Symbol.for('halyard.next-example.client');
 function shared(): Shared {
   const store = globalThis as typeof globalThis & { [KEY]?: Shared };
   return (store[KEY] ??= (() => {
-    const { source, live, label } = exampleFlagSource();
+    const { source, live, label, origin } = exampleFlagSource();
     if (process.env.NEXT_PHASE !== 'phase-production-build') console.log(`next-example: flags from ${label}`);
-    return { client: createFlagClient({ source }), live };
+    return { client: createFlagClient({ source }), live, origin };
   })());
 }
 
@@ -26,7 +27,12 @@ export function flagClient(): FlagClient {
   return shared().client;
 }
 
-/** Whether flags come from the flag service: then open pages stream changes from the flags route. */
+/** Whether flags follow changes at once (the flag service, Redis): then open pages stream changes from the flags route. */
 export function isLive(): boolean {
   return shared().live;
+}
+
+/** Where the flags come from, for the page: "flag service", "Redis" or "flags.json". */
+export function flagsOrigin(): string {
+  return shared().origin;
 }

@@ -1,14 +1,17 @@
 import path from 'node:path';
 import { httpSource, type FlagSource } from '@halyard/core';
 import { fileSource } from '@halyard/core/node';
+import { redisSource } from '@halyard/redis';
 
 /** Where this process reads its flags from. */
 export interface ExampleFlagSource {
   source: FlagSource;
-  /** `true` when the flags come from the flag service: open pages then stream changes instead of polling. */
+  /** `true` when the flags follow changes at once (the flag service, Redis): open pages then stream changes instead of polling. */
   live: boolean;
-  /** For logs: the service URL or the file path. */
+  /** For logs: the service URL, the Redis key or the file path. */
   label: string;
+  /** For the page: where the flags come from. */
+  origin: 'flag service' | 'Redis' | 'flags.json';
 }
 
 /**
@@ -17,6 +20,8 @@ export interface ExampleFlagSource {
  *
  * - `HALYARD_URL` + `HALYARD_SDK_KEY` (a server SDK key, `hy_sdk_…`): the flag service's ruleset, streamed over
  *   server-sent events; evaluation stays in this process.
+ * - else `HALYARD_REDIS_URL`: the flags document in a Redis key (`HALYARD_REDIS_KEY`, default `halyard:flags`),
+ *   followed at once through pub/sub (write it with `halyard import flags.json --redis <url>`; docs/sources.md).
  * - otherwise `HALYARD_FLAGS_FILE` (the e2e tests point it at a temporary copy), else ./flags.json, watched.
  */
 export function exampleFlagSource(env: NodeJS.ProcessEnv = process.env): ExampleFlagSource {
@@ -30,8 +35,13 @@ export function exampleFlagSource(env: NodeJS.ProcessEnv = process.env): Example
       );
     }
     const definitions = `${url.replace(/\/+$/, '')}/sdk/v1/definitions`;
-    return { source: httpSource({ url: definitions, sdkKey, stream: true }), live: true, label: definitions };
+    return { source: httpSource({ url: definitions, sdkKey, stream: true }), live: true, label: definitions, origin: 'flag service' };
+  }
+  const redisUrl = env.HALYARD_REDIS_URL?.trim();
+  if (redisUrl) {
+    const key = env.HALYARD_REDIS_KEY?.trim() || 'halyard:flags';
+    return { source: redisSource({ url: redisUrl, key }), live: true, label: `Redis key ${key}`, origin: 'Redis' };
   }
   const file = env.HALYARD_FLAGS_FILE ?? path.join(process.cwd(), 'flags.json');
-  return { source: fileSource(file, { debounce: 20, pollInterval: 500 }), live: false, label: file };
+  return { source: fileSource(file, { debounce: 20, pollInterval: 500 }), live: false, label: file, origin: 'flags.json' };
 }

@@ -43,6 +43,21 @@ export const ENTRIES: BundleEntry[] = [
       }`,
   },
   {
+    // Not under the budget (which is for apps without events): what sending exposures adds, measured the same way.
+    name: 'halyard-events',
+    label: '@halyard/react + events (createEventSender, sendBeacon)',
+    source: `
+      import { FlagProvider, useFlag, createEventSender } from '@halyard/react';
+      const events = createEventSender({ url: 'https://flags.example.com/sdk/v1/events', clientKey: 'key' });
+      function Checkout() {
+        const on = useFlag('new-checkout', false);
+        return <p>{on ? 'new checkout' : 'old checkout'}</p>;
+      }
+      export function App() {
+        return <FlagProvider endpoint="/api/flags" context={{ userId: 'u1' }} pollInterval={30000} onExposure={events.exposure}><Checkout /></FlagProvider>;
+      }`,
+  },
+  {
     name: 'unleash',
     label: '@unleash/proxy-client-react 5.1.0 + unleash-proxy-client 3.8.2',
     source: `

@@ -231,3 +231,29 @@ export const launchdarklyFlags = [
     },
   }),
 ];
+
+// ---------------------------------------------------------------------------------------------------------------
+// All flags for one context: 50 flags cycling the four reference shapes.
+
+/** How many flags the all-flags rows evaluate per call. */
+export const MIXED_FLAG_COUNT = 50;
+
+/** `<shape>-<i>` for i in 0…count-1, cycling (1)–(4): 13 booleans on, 13 rollouts, 12 rules, 12 splits for 50. */
+export function mixedKeys(count = MIXED_FLAG_COUNT): Array<{ key: string; shape: number }> {
+  return Array.from({ length: count }, (_, i) => ({ key: `${FLAG_KEYS[i % 4]!}-${i}`, shape: i % 4 }));
+}
+
+/** The four reference flags' definitions under new keys (each key is its own bucketing salt in every SDK). */
+export function halyardMixedDocument(count = MIXED_FLAG_COUNT): FlagsDocument {
+  const defs = Object.values(halyardDocument.flags);
+  return { schemaVersion: 1, version: 'bench-mixed-1', flags: Object.fromEntries(mixedKeys(count).map(({ key, shape }) => [key, defs[shape]!])) };
+}
+
+export function flagdMixedConfiguration(count = MIXED_FLAG_COUNT): { flags: Record<string, unknown> } {
+  const defs = Object.values(flagdConfiguration.flags);
+  return { flags: Object.fromEntries(mixedKeys(count).map(({ key, shape }) => [key, defs[shape]!])) };
+}
+
+export function launchdarklyMixedFlags(count = MIXED_FLAG_COUNT): Array<Record<string, unknown>> {
+  return mixedKeys(count).map(({ key, shape }) => ({ ...launchdarklyFlags[shape]!, key, salt: key }));
+}

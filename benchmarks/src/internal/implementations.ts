@@ -4,6 +4,10 @@ import type { Evaluator } from '@halyard/core';
 import { hashWithPrefix, prefixState } from './baseline';
 import {
   flagdConfiguration,
+  flagdMixedConfiguration,
+  halyardMixedDocument,
+  launchdarklyMixedFlags,
+  mixedKeys,
   growthbookFeatures,
   halyardDocument,
   launchdarklyFlags,
@@ -13,6 +17,8 @@ import {
   unleashFeatures,
 } from './flags';
 import type { User } from './users';
+
+export { MIXED_FLAG_COUNT } from './flags';
 
 /** One evaluation of one flag for one prepared context. Results: boolean for (1)–(3), variant name for (4). */
 export type EvalFn = (context: any) => unknown;
@@ -231,6 +237,106 @@ export async function launchdarkly(users: User[]): Promise<Implementation> {
       (c) => client.variation('rule-enterprise', c, false),
       (c) => client.variation('split-3', c, 'a'),
     ],
+    close: () => client.close(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// All flags for one context (50 mixed flags): what SSR and POST /sdk/v1/evaluate run per request.
+
+export interface AllFlagsImplementation {
+  name: string;
+  description: string;
+  async: boolean;
+  contexts: unknown[];
+  /** Evaluates every flag for one context; the result is only kept live. */
+  all: EvalFn;
+  halyard?: boolean;
+  close?: () => void | Promise<void>;
+}
+
+export function halyardMixedEvaluator(): Evaluator {
+  const parsed = parseDefinitions(halyardMixedDocument());
+  if (!parsed.ok) throw new Error(`@halyard/benchmarks: mixed flags rejected: ${JSON.stringify(parsed.problems)}`);
+  return createEvaluator(parsed.definitions);
+}
+
+/** Halyard's all-flags rows, and the 50 single evaluations they are compared with. */
+export function halyardAllFlags(ev: Evaluator, users: User[]): AllFlagsImplementation[] {
+  const keys = mixedKeys().map((k) => k.key);
+  const defaults: Array<string | boolean> = mixedKeys().map((k) => (k.shape === 3 ? 'a' : false));
+  const handles = keys.map((k) => ev.flag(k));
+  return [
+    {
+      name: 'halyard 50 × getValue',
+      description: '50 single by-key evaluator.getValue(key, default, context) calls (the reference the target is set against)',
+      async: false,
+      halyard: true,
+      contexts: users,
+      all: (u) => {
+        let on = 0;
+        for (let i = 0; i < keys.length; i++) if (ev.getValue(keys[i]!, defaults[i]!, u) === true) on++;
+        return on;
+      },
+    },
+    {
+      name: 'halyard 50 × flag()',
+      description: '50 bound handles, handle.getValue(default, context)',
+      async: false,
+      halyard: true,
+      contexts: users,
+      all: (u) => {
+        let on = 0;
+        for (let i = 0; i < handles.length; i++) if (handles[i]!.getValue(defaults[i]!, u) === true) on++;
+        return on;
+      },
+    },
+    {
+      name: 'halyard evaluateAll',
+      description: 'evaluator.evaluateAll(context) → FlagSnapshot { version, flags } (the SSR path)',
+      async: false,
+      halyard: true,
+      contexts: users,
+      all: (u) => ev.evaluateAll(u),
+    },
+    {
+      name: 'halyard evaluateAllJson',
+      description: 'evaluator.evaluateAllJson(context) → { version, json } (what POST /sdk/v1/evaluate sends)',
+      async: false,
+      halyard: true,
+      contexts: users,
+      all: (u) => ev.evaluateAllJson(u),
+    },
+  ];
+}
+
+export async function flagdAllFlags(users: User[]): Promise<AllFlagsImplementation> {
+  const { FlagdCore } = await import('@openfeature/flagd-core');
+  const core = new FlagdCore();
+  core.setConfigurations(JSON.stringify(flagdMixedConfiguration()));
+  return {
+    name: 'flagd-core resolveAll',
+    description: '@openfeature/flagd-core 4.0.1 FlagdCore.resolveAll(ctx)',
+    async: false,
+    contexts: users.map((u) => ({ targetingKey: u.userId, country: u.country, plan: u.plan, email: u.email })),
+    all: (c) => core.resolveAll(c),
+  };
+}
+
+export async function launchdarklyAllFlags(users: User[]): Promise<AllFlagsImplementation> {
+  const { init } = await import('@launchdarkly/node-server-sdk');
+  const { TestData } = await import('@launchdarkly/node-server-sdk/integrations');
+  const td = new TestData();
+  for (const flag of launchdarklyMixedFlags()) await td.usePreconfiguredFlag(flag);
+  const silent = { error() {}, warn() {}, info() {}, debug() {} };
+  const client = init('sdk-bench-offline-all', { updateProcessor: td.getFactory(), sendEvents: false, diagnosticOptOut: true, logger: silent });
+  await client.waitForInitialization({ timeout: 5 });
+  return {
+    name: 'launchdarkly allFlagsState',
+    description: '@launchdarkly/node-server-sdk 9.13.7 await client.allFlagsState(ctx), TestData, events off',
+    async: true,
+    contexts: users.map((u) => ({ kind: 'user', key: u.userId, country: u.country, plan: u.plan, email: u.email })),
+    all: (c) => client.allFlagsState(c),
     close: () => client.close(),
   };
 }

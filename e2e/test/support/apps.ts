@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -44,27 +43,18 @@ export async function buildAll(): Promise<void> {
   await run(process.execPath, [path.join(REACT_APP, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: REACT_APP });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 export interface RunningApp {
   url: string;
   logs(): string;
   stop(): Promise<void>;
 }
 
-/** Starts a long-running server in its own process group and waits until `url` answers. */
-async function startServer(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, base: string, probe: string): Promise<RunningApp> {
-  const url = `${base}${probe}`;
+/**
+ * Starts a long-running server in its own process group on port 0, reads the address it bound from the line
+ * `listening` matches (group 1), and waits until `probe` answers there. Port 0, not a port found free beforehand:
+ * between such a check and the app's own bind, a parallel test run could take the port (and answer the probe).
+ */
+async function startServer(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, listening: RegExp, probe: string): Promise<RunningApp> {
   const child: ChildProcess = spawn(command, args, { cwd, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -89,51 +79,55 @@ async function startServer(command: string, args: string[], cwd: string, env: No
     await gone;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + 60_000;
+  // Generous, like the service's start bound: tsx and Next start in seconds alone, far slower beside other runs.
+  const deadline = Date.now() + 120_000;
+  let base: string | undefined;
   for (;;) {
     if (exited) throw new Error(`${command} ${args.join(' ')} exited before answering:\n${output}`);
-    try {
-      const response = await fetch(url, { redirect: 'manual' });
-      await response.arrayBuffer();
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`${url} did not answer within 60 s:\n${output}`);
+    // Colour codes stripped: vite's picocolors colours on any FORCE_COLOR, even the "0" BASE_ENV sets.
+    base ??= listening.exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1]?.replace(/\/$/, '');
+    if (base !== undefined) {
+      try {
+        const response = await fetch(`${base}${probe}`, { redirect: 'manual' });
+        await response.arrayBuffer();
+        return { url: base, logs: () => output, stop };
+      } catch {
+        // not answering yet
       }
-      await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${base ?? command} did not answer ${probe} within 120 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  return { url: base, logs: () => output, stop };
 }
 
-export async function startNext(from: FlagsFrom): Promise<RunningApp> {
-  const port = await freePort();
+export function startNext(from: FlagsFrom): Promise<RunningApp> {
   return startServer(
     process.execPath,
-    [path.join(NEXT_APP, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    [path.join(NEXT_APP, 'node_modules/next/dist/bin/next'), 'start', '-p', '0', '-H', '127.0.0.1'],
     NEXT_APP,
     { ...flagsEnv(from), NODE_ENV: 'production' },
-    `http://127.0.0.1:${port}`,
+    /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/,
     '/favicon.svg',
   );
 }
 
-export async function startExpress(from: FlagsFrom, options: { overrideSecret?: string; spaDir?: string } = {}): Promise<RunningApp> {
-  const port = await freePort();
+export function startExpress(from: FlagsFrom, options: { overrideSecret?: string; spaDir?: string } = {}): Promise<RunningApp> {
   return startServer(
     process.execPath,
     ['--conditions=@halyard/source', '--import', 'tsx', 'src/server.ts'],
     EXPRESS_APP,
     {
       ...flagsEnv(from),
-      PORT: String(port),
+      PORT: '0',
       // Signed overrides are a test-only switch: enabled here, never in the app's production configuration.
       ...(options.overrideSecret === undefined ? {} : { HALYARD_OVERRIDE_SECRET: options.overrideSecret }),
       SPA_DIR: options.spaDir ?? path.join(REACT_APP, 'dist'),
       NODE_ENV: 'test',
     },
-    `http://127.0.0.1:${port}`,
+    /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     '/spa/',
   );
 }
@@ -144,14 +138,13 @@ export async function buildSpa(outDir: string, env: NodeJS.ProcessEnv): Promise<
 }
 
 /** Serves a built SPA with `vite preview` (a static server, as any host of a backend-less SPA would be). */
-export async function startSpaPreview(outDir: string): Promise<RunningApp> {
-  const port = await freePort();
+export function startSpaPreview(outDir: string): Promise<RunningApp> {
   return startServer(
     process.execPath,
-    [path.join(REACT_APP, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    [path.join(REACT_APP, 'node_modules/vite/bin/vite.js'), 'preview', '--outDir', outDir, '--port', '0', '--strictPort', '--host', '127.0.0.1'],
     REACT_APP,
     {},
-    `http://127.0.0.1:${port}`,
+    /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/,
     '/',
   );
 }

@@ -22,6 +22,7 @@ export {
   resolveEndpointOptions,
   waitForFlags,
   wantsEventStream,
+  wantsDeltas,
   FlagsRequestError,
   DEFAULT_HEARTBEAT_INTERVAL,
   DEFAULT_BODY_LIMIT,
@@ -31,6 +32,14 @@ export {
 export type { FlagsEndpointOptions, ResolvedEndpointOptions, ProblemReporter, SnapshotEventStream, SnapshotEventStreamOptions } from './endpoint';
 export { decodeContextParam } from './snapshot-store';
 export { createExposureTracker, DEFAULT_EXPOSURE_CACHE_SIZE } from './exposure';
+export { connectEvents } from './events/connect';
+export type { EventsOption } from './events/connect';
+export { attachEventSender } from './client';
 export type { ExposureTracker, ExposureTrackerOptions } from './exposure';
 export { matchesDefaultType, typeMismatchMessage, valueType } from './internal/value-type';
 export { unitAttribute, unitOf, DEFAULT_UNIT_ATTRIBUTE } from './internal/exposure-unit';
+// For sources outside core (e.g. @halyard/redis): the one retry-timing rule, not a copy of it.
+export { backoffDelay, resolveBackoff, retryDelay } from './internal/backoff';
+export type { BackoffOptions } from './internal/backoff';
+/** The circuit-breaker threshold rule and watched variants, shared by SDK breakers and the service's monitor. */
+export { breakerTrips, watchedVariants } from './breaker';

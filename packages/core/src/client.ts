@@ -1,4 +1,7 @@
-import { createEvaluator } from './evaluator';
+import { createBreakers, type BreakerOptions, type Breakers } from './breaker';
+import { createEvaluator, type BucketingAlgorithm, type EvaluatorOptions } from './evaluator';
+import { runGuard, runGuardSync, type GuardTarget } from './events/guard';
+import type { EventSender, GuardPaths, Outcome, SyncGuardPaths } from './events/types';
 import { createExposureTracker, type ExposureTracker } from './exposure';
 import { toError } from './internal/errors';
 import { unitAttribute, unitOf } from './internal/exposure-unit';
@@ -28,6 +31,15 @@ export interface FlagClientOptions {
   /** Where definitions come from: `staticSource`, `httpSource`, `fileSource` (from `@halyard/core/node`)… */
   source: FlagSource;
   /**
+   * Pluggable bucketing algorithms the flags may name (`"bucketing": { "algorithm": "growthbook-v2" }`), e.g.
+   * `[growthbookBucketing]` from `@halyard/growthbook`. Default: none (murmur3 only); a flag naming a missing
+   * one serves the caller's default with reason ERROR, and the logger is told.
+   *
+   * @example
+   * createFlagClient({ source, bucketing: [growthbookBucketing] });
+   */
+  bucketing?: ReadonlyArray<BucketingAlgorithm | readonly BucketingAlgorithm[]>;
+  /**
    * Called once per (flag, variant, unit) the first time a value is read through `isEnabled`, `getValue` or
    * `getDetails` (not `evaluateAll`, and not for `ERROR` results). Remembers up to `exposureCacheSize` keys.
    */
@@ -38,6 +50,39 @@ export interface FlagClientOptions {
   logger?: FlagLogger | false;
   /** How many exposure keys to remember for de-duplication; default 10,000. */
   exposureCacheSize?: number;
+  /**
+   * Where exposures, `guard` outcomes and `track` metrics go: `createEventSender({ url, sdkKey })` from
+   * `@halyard/core/events` (a separate import, so clients without events ship none of its code). The client
+   * owns it: `close()` flushes and closes it. See docs/events.md.
+   */
+  events?: EventSender;
+  /**
+   * Per-process circuit breakers of flags with a `breaker` (fed by `guard` outcomes): an injectable clock and a
+   * change listener; `false` turns them off. See docs/release-safety.md.
+   */
+  breakers?: BreakerOptions | false;
+}
+
+/**
+ * Adapters (`@halyard/express`, `@halyard/next`) configure events on a client the app already built: the client
+ * registers here how to take a sender, and {@link attachEventSender} looks it up. A WeakMap rather than a method,
+ * so the client's public surface stays what applications use.
+ */
+const attachers = new WeakMap<object, (sender: EventSender) => boolean>();
+
+/**
+ * Gives `client` (made by `createFlagClient` without `events`) an event sender, as if it had been passed as
+ * `events`: its reads record exposures, `guard` records outcomes, `track` sends, `close()` flushes. `'attached'`,
+ * `'has-events'` when it already has one (it keeps it), `'unknown'` when `client` was not made by
+ * `createFlagClient` (a wrapper, a test double).
+ *
+ * @example
+ * if (attachEventSender(client, sender) === 'has-events') console.warn('events are configured twice');
+ */
+export function attachEventSender(client: object, sender: EventSender): 'attached' | 'has-events' | 'unknown' {
+  const attach = attachers.get(client);
+  if (attach === undefined) return 'unknown';
+  return attach(sender) ? 'attached' : 'has-events';
 }
 
 const NOT_LOADED = '@halyard/core: flags not loaded yet; await client.ready() before evaluating';
@@ -76,18 +121,37 @@ const INITIAL_STATE: ClientState = Object.freeze({
  * if (flags.isEnabled('new-checkout', { userId: user.id })) renderNewCheckout();
  */
 export function createFlagClient(options: FlagClientOptions): FlagClient {
-  const { source, onError } = options;
+  const { source, onError, onExposure } = options;
   const logger = options.logger === false ? undefined : (options.logger ?? globalThis.console);
-  const tracker: ExposureTracker | undefined = options.onExposure
-    ? createExposureTracker(options.onExposure, {
+  const evaluatorOptions: EvaluatorOptions = { bucketing: options.bucketing, onProblem: (p) => logger?.warn(`@halyard/core: ${p.path}: ${p.message}`) };
+  // Both may change later: an adapter can attach a sender (attachEventSender). Reads check `tracker` each time.
+  let sender: EventSender | undefined = options.events;
+  let tracker: ExposureTracker | undefined;
+  const startTracking = (): void => {
+    tracker = createExposureTracker(
+      (event) => {
+        try {
+          onExposure?.(event);
+        } finally {
+          sender?.exposure(event);
+        }
+      },
+      {
         max: options.exposureCacheSize,
         onError: (error) => logger?.warn('@halyard/core: onExposure threw; the flag read was not affected', error),
-      })
-    : undefined;
+      },
+    );
+  };
+  if (onExposure !== undefined || sender !== undefined) startTracking();
+  const outcomeListeners = new Set<{ listener: (outcome: Outcome) => void }>();
+  const breakers: Breakers | undefined = options.breakers === false ? undefined : createBreakers(options.breakers);
+  let breakerTimer: ReturnType<typeof setTimeout> | undefined;
+  let warnedTrack = false;
 
   let evaluator: Evaluator | undefined;
   let state: ClientState = INITIAL_STATE;
   let closed = false;
+  let closing: Promise<void> = Promise.resolve();
   const listeners = new Set<{ listener: () => void }>();
 
   // ready(): settles once, on the first outcome. Marked handled so a client nobody awaits cannot crash the
@@ -140,7 +204,8 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
     }
     let next: Evaluator;
     try {
-      next = createEvaluator(definitions);
+      breakers?.sync(definitions);
+      next = createEvaluator(breakers === undefined ? definitions : breakers.overlay(definitions), evaluatorOptions);
     } catch (error) {
       onSourceError(toError(error));
       return;
@@ -172,6 +237,38 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
     }
   }
 
+  /**
+   * A breaker opened, went half-open or closed: evaluate the overlay (open flags disabled) from now on, tell
+   * subscribers (their values changed), and wake up for the next half-open transition.
+   */
+  function breakersChanged(): void {
+    const definitions = state.definitions;
+    if (breakers === undefined || definitions === undefined || closed) return;
+    try {
+      evaluator = createEvaluator(breakers.overlay(definitions), evaluatorOptions);
+    } catch (error) {
+      logger?.warn('@halyard/core: applying a circuit breaker failed; serving the flags as defined', error);
+      return;
+    }
+    setState({ ...state });
+    if (breakerTimer !== undefined) clearTimeout(breakerTimer);
+    breakerTimer = undefined;
+    const due = breakers.nextTransitionIn();
+    if (due !== undefined) {
+      breakerTimer = setTimeout(() => {
+        breakerTimer = undefined;
+        if (breakers.tick()) breakersChanged();
+      }, due);
+      // Node: a breaker waiting to half-open must not keep the process alive.
+      (breakerTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** `DISABLED` of a flag whose breaker is open reads as `BREAKER`; one boolean check when none is open. */
+  function breakerReason<T>(key: string, result: EvaluationDetails<T>): EvaluationDetails<T> {
+    return breakers !== undefined && breakers.anyOpen && result.reason === 'DISABLED' && breakers.isOpen(key) ? { ...result, reason: 'BREAKER' } : result;
+  }
+
   function handle(update: SourceUpdate): void {
     if (closed) return;
     if (update.type === 'definitions') onDefinitions(update.definitions);
@@ -190,7 +287,7 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
     if (current === undefined) return notLoaded(defaultValue);
     let result: EvaluationDetails<T>;
     try {
-      result = current.getDetails(key, defaultValue, context);
+      result = breakerReason(key, current.getDetails(key, defaultValue, context));
     } catch (error) {
       // The evaluator promises never to throw; this keeps that promise even if it is ever broken.
       return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: toError(error).message };
@@ -203,6 +300,31 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
     if (tracker !== undefined && result.reason !== 'ERROR') {
       tracker.track(key, result.variant, result.value, result.reason, unitOf(context, unitAttribute(current.definitions, key, result.reason, result.ruleId)));
     }
+  }
+
+  /** Delivers a guard's outcome to in-process listeners (a circuit breaker) and to the sender. Never throws. */
+  function recordOutcome(outcome: Outcome): void {
+    if (breakers?.record(outcome) === true) breakersChanged();
+    for (const entry of outcomeListeners) {
+      try {
+        entry.listener(outcome);
+      } catch (error) {
+        logger?.warn('@halyard/core: an onOutcome listener threw; the guarded call was not affected', error);
+      }
+    }
+    sender?.outcome(outcome);
+  }
+
+  function guardTarget(key: string, context: EvaluationContext | undefined): GuardTarget {
+    // A `null` default accepts every flag type: guards serve boolean and multi-variant flags alike.
+    const result = details<JsonValue>(key, null, context);
+    const current = evaluator;
+    if (result.reason === 'ERROR' || current === undefined) return { flag: key, served: undefined, unit: undefined };
+    return {
+      flag: key,
+      served: { value: result.value, variant: result.variant },
+      unit: unitOf(context, unitAttribute(current.definitions, key, result.reason, result.ruleId)),
+    };
   }
 
   /**
@@ -227,7 +349,7 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
       if (h === undefined || current === undefined) return notLoaded(defaultValue);
       let result: EvaluationDetails<T>;
       try {
-        result = h.getDetails(defaultValue, context);
+        result = breakerReason(handleKey, h.getDetails(defaultValue, context));
       } catch (error) {
         return { value: defaultValue, reason: 'ERROR', errorCode: 'GENERAL', errorMessage: toError(error).message };
       }
@@ -235,25 +357,20 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
       return result;
     }
 
-    if (tracker === undefined) {
-      // Without exposure tracking the evaluator handle's allocation-free paths suffice.
-      return Object.freeze({
-        key: handleKey,
-        isEnabled(context?: EvaluationContext): boolean {
-          const h = evaluator === boundTo ? bound : rebind();
-          return h !== undefined && h.isEnabled(context);
-        },
-        getValue(defaultValue: T, context?: EvaluationContext): T {
-          const h = evaluator === boundTo ? bound : rebind();
-          return h === undefined ? defaultValue : h.getValue(defaultValue, context);
-        },
-        getDetails,
-      });
-    }
+    // Without exposure tracking the evaluator handle's allocation-free paths suffice. Checked per call: an
+    // adapter may attach events after the handle was made.
     return Object.freeze({
       key: handleKey,
-      isEnabled: (context?: EvaluationContext): boolean => getDetails(false as T, context).value === true,
-      getValue: (defaultValue: T, context?: EvaluationContext): T => getDetails(defaultValue, context).value,
+      isEnabled(context?: EvaluationContext): boolean {
+        if (tracker !== undefined) return getDetails(false as T, context).value === true;
+        const h = evaluator === boundTo ? bound : rebind();
+        return h !== undefined && h.isEnabled(context);
+      },
+      getValue(defaultValue: T, context?: EvaluationContext): T {
+        if (tracker !== undefined) return getDetails(defaultValue, context).value;
+        const h = evaluator === boundTo ? bound : rebind();
+        return h === undefined ? defaultValue : h.getValue(defaultValue, context);
+      },
       getDetails,
     });
   }
@@ -290,13 +407,48 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
         listeners.delete(entry);
       };
     },
+    get events(): EventSender | undefined {
+      return sender;
+    },
+    track(name: string, context?: EvaluationContext, value?: number): void {
+      if (sender === undefined) {
+        if (!warnedTrack) logger?.warn('@halyard/core: client.track() ignored: this client has no events; pass createFlagClient({ events: createEventSender({ url, sdkKey }) })');
+        warnedTrack = true;
+        return;
+      }
+      // The sender validates (an invalid name is ignored and reported through its onError); nothing here throws.
+      sender.metric(name, unitOf(context), value);
+    },
+    guard<R>(key: string, context: EvaluationContext | undefined, paths: GuardPaths<R>): Promise<R> {
+      return runGuard(guardTarget(key, context), paths, recordOutcome);
+    },
+    guardSync<R>(key: string, context: EvaluationContext | undefined, paths: SyncGuardPaths<R>): R {
+      return runGuardSync(guardTarget(key, context), paths, recordOutcome);
+    },
+    onOutcome(listener: (outcome: Outcome) => void): Unsubscribe {
+      const entry = { listener };
+      outcomeListeners.add(entry);
+      return () => {
+        outcomeListeners.delete(entry);
+      };
+    },
+    breakers() {
+      if (breakers === undefined) return [];
+      if (breakers.tick()) breakersChanged();
+      return breakers.list();
+    },
+    flush(): Promise<void> {
+      return sender === undefined ? Promise.resolve() : sender.flush();
+    },
     getSnapshot(): ClientState {
       return state;
     },
-    close(): void {
-      if (closed) return;
+    close(): Promise<void> {
+      if (closed) return closing;
       closed = true;
       listeners.clear();
+      outcomeListeners.clear();
+      if (breakerTimer !== undefined) clearTimeout(breakerTimer);
       try {
         stopSource?.();
       } catch (error) {
@@ -306,7 +458,16 @@ export function createFlagClient(options: FlagClientOptions): FlagClient {
         settled = true;
         rejectReady(new Error('@halyard/core: the FlagClient was closed before flags loaded'));
       }
+      // The last flush: events recorded until now (the sender never rejects).
+      if (sender !== undefined) closing = sender.close();
+      return closing;
     },
   };
+  attachers.set(client, (next) => {
+    if (sender !== undefined) return sender === next;
+    sender = next;
+    if (tracker === undefined) startTracking();
+    return true;
+  });
   return client as FlagClient;
 }

@@ -10,3 +10,14 @@
  */
 export { KEY_PATTERN, KEY_RULE, MAX_ATTRIBUTE_PATH_LENGTH, MAX_SPLIT_TOTAL, PERCENT_SCALE, percentageWeight, canonicalJson } from './internal/schema';
 export { OPERATOR_NAMES } from './operators/registry';
+/** `"did you mean \"x\"? "` for the closest of `candidates`, else `""`: the parser's suggestions, for tools that check keys. */
+export { suggestion } from './parse-definitions/suggestions';
+/** Flag-debt rules (expired, past the lifetime of its kind, one variant for everyone, not evaluated, no owner). */
+export { DEFAULT_LIFETIMES, lintDocument, lintFlags, parseLifetimes, soleVariant } from './flag-lifecycle';
+export type { LintFinding, LintFlag, LintOptions, LintResult, LintRule } from './flag-lifecycle';
+/** The definitions stream's `patch` event: the diff the flag service sends and the patch SDKs apply (docs/server.md). */
+export { applyDefinitionsPatch, diffDocuments } from './internal/document-patch';
+export type { DocumentPatch, PatchResult } from './internal/document-patch';
+/** Release-plan schedules (steps, linear, logistic S-curve) as pure functions, shared by the service and tools (docs/release-safety.md). */
+export { checkSchedule, linearPercentage, roundPercentage, sCurvePercentage, scheduleSteps } from './rollout-schedule';
+export type { LinearSchedule, RolloutSchedule, SCurveSchedule, ScheduleStep, StepsSchedule } from './rollout-schedule';

@@ -1,4 +1,6 @@
 import type { EvaluationContext, FlagClient, FlagSnapshot } from './types';
+import { DELTA_VALUE } from './internal/delta-header';
+import { diffSnapshots } from './internal/snapshot-patch';
 import { decodeContextParam } from './snapshot-store';
 
 /*
@@ -73,6 +75,18 @@ export function resolveEndpointOptions(options: FlagsEndpointOptions): ResolvedE
  */
 export function wantsEventStream(streamParam: string | null | undefined, accept: string | null | undefined): boolean {
   return streamParam === '1' || (accept ?? '').includes('text/event-stream');
+}
+
+/**
+ * Whether a stream request asks for `patch` events: the `X-Halyard-Stream: delta` header (what Halyard's SDKs
+ * send, leaving stream URLs as configured) or `?delta=1` (for clients that cannot set headers, like EventSource).
+ * The one rule of the flag service's definitions stream and the flags endpoint's snapshot stream.
+ *
+ * @example
+ * const delta = wantsDeltas(url.searchParams.get('delta'), request.headers.get('x-halyard-stream'));
+ */
+export function wantsDeltas(deltaParam: string | null | undefined, header: string | string[] | null | undefined): boolean {
+  return deltaParam === '1' || header === DELTA_VALUE;
 }
 
 /**
@@ -259,6 +273,11 @@ export interface SnapshotEventStreamOptions {
   write: (chunk: string) => void;
   /** The request's `Last-Event-ID`: a reconnecting browser that already has this version gets no repeat. */
   lastEventId?: string | undefined;
+  /**
+   * The client asked for patches (`X-Halyard-Stream: delta`, as `sseStream()` does): a change is sent as `event: patch` with only
+   * the entries that changed for this user, when that is smaller than the snapshot. Default `false`.
+   */
+  delta?: boolean;
   /** Interval of `: ping` comments, in ms; `0` or less disables them. Default 15,000. */
   heartbeatInterval?: number;
   /** Called when `evaluate` throws; that change is skipped and the stream stays open. */
@@ -278,7 +297,8 @@ export interface SnapshotEventStream {
 /**
  * Drives a server-sent-events flags stream: writes a comment, then `event: update` / `id: <version>` /
  * `data: <FlagSnapshot>` now and whenever the client's definitions change this user's snapshot (only when its
- * version changed), and `: ping` heartbeats so proxies keep the connection. The adapter only sets the response
+ * version changed), and `: ping` heartbeats so proxies keep the connection. With `delta`, a change is sent as
+ * `event: patch` / `data: {"base","version","flags","removed"?}` holding only this user's changed entries. The adapter only sets the response
  * headers, supplies `write`, and calls `close()` when the connection goes away.
  *
  * @example
@@ -295,6 +315,8 @@ export function createSnapshotEventStream(options: SnapshotEventStreamOptions): 
   const { client, evaluate, onEvaluateError, onClose } = options;
   const heartbeat = options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL;
   let sent = options.lastEventId;
+  // The snapshot the client holds (version `sent`), when known: what a patch is computed against.
+  let held: FlagSnapshot | undefined;
   let closed = false;
   let unsubscribe: (() => void) | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -323,9 +345,16 @@ export function createSnapshotEventStream(options: SnapshotEventStreamOptions): 
       onEvaluateError?.(error);
       return;
     }
-    if (snapshot.version === sent) return;
+    // Versions are content hashes: nothing changed for this user, so nothing is sent.
+    if (snapshot.version === sent) {
+      held = snapshot;
+      return;
+    }
+    const patch = options.delta && held !== undefined ? diffSnapshots(held, snapshot) : undefined;
     sent = snapshot.version;
-    write(`event: update\nid: ${snapshot.version}\ndata: ${JSON.stringify(snapshot)}\n\n`);
+    held = snapshot;
+    const event = patch === undefined ? `update\nid: ${snapshot.version}\ndata: ${JSON.stringify(snapshot)}` : `patch\nid: ${snapshot.version}\ndata: ${patch}`;
+    write(`event: ${event}\n\n`);
   };
 
   write(': halyard flags stream\n\n');

@@ -26,17 +26,53 @@ export interface ExposureTracker {
 }
 
 /**
- * Records that `flag` served `variant` to `unit` in `seen`, forgetting the oldest key beyond `max` (a Set iterates
- * in insertion order, which makes that O(1)); `false` when it was recorded already. (The browser store keeps a
- * smaller, cruder memory of its own: see `createPollingSnapshotStore`'s `onExposure`.)
+ * The remembered (flag, variant, unit) keys: nested maps, so that checking a key already seen — what nearly every
+ * read does — allocates nothing (no joined string, no array). Eviction is first in, first out over a ring of the
+ * keys in insertion order, which makes it O(1). (The browser store keeps a smaller, cruder memory of its own: see
+ * `createPollingSnapshotStore`'s `onExposure`.)
  */
-function isNewExposure(seen: Set<string>, max: number, flag: string, variant?: string, unit?: string): boolean {
-  // JSON keeps the parts apart whatever they contain, and tells an absent part (null) from an empty one.
-  const key = JSON.stringify([flag, variant, unit]);
-  if (seen.has(key)) return false;
-  seen.add(key);
-  if (seen.size > max) seen.delete(seen.values().next().value!);
-  return true;
+class ExposureMemory {
+  private readonly byFlag = new Map<string, Map<string | undefined, Set<string | undefined>>>();
+  // Insertion order, as a ring of `max` slots (grown as keys arrive), for forgetting the oldest key.
+  private readonly flags: string[] = [];
+  private readonly variants: Array<string | undefined> = [];
+  private readonly units: Array<string | undefined> = [];
+  private next = 0;
+  size = 0;
+
+  constructor(private readonly max: number) {}
+
+  /** Records the key; `false` when it was recorded already. */
+  add(flag: string, variant: string | undefined, unit: string | undefined): boolean {
+    let byVariant = this.byFlag.get(flag);
+    let units = byVariant?.get(variant);
+    if (units?.has(unit)) return false;
+    if (byVariant === undefined) this.byFlag.set(flag, (byVariant = new Map()));
+    if (units === undefined) byVariant.set(variant, (units = new Set()));
+    units.add(unit);
+    if (this.size === this.max) this.forget(this.flags[this.next]!, this.variants[this.next], this.units[this.next]);
+    else this.size++;
+    this.flags[this.next] = flag;
+    this.variants[this.next] = variant;
+    this.units[this.next] = unit;
+    this.next = (this.next + 1) % this.max;
+    return true;
+  }
+
+  private forget(flag: string, variant: string | undefined, unit: string | undefined): void {
+    const byVariant = this.byFlag.get(flag);
+    const units = byVariant?.get(variant);
+    if (units === undefined) return;
+    units.delete(unit);
+    if (units.size === 0) byVariant!.delete(variant);
+    if (byVariant!.size === 0) this.byFlag.delete(flag);
+  }
+
+  clear(): void {
+    this.byFlag.clear();
+    this.flags.length = this.variants.length = this.units.length = 0;
+    this.next = this.size = 0;
+  }
 }
 
 /**
@@ -54,10 +90,10 @@ export function createExposureTracker(
 ): ExposureTracker {
   const max = Math.max(1, Math.floor(options.max ?? DEFAULT_EXPOSURE_CACHE_SIZE));
   const now = options.now ?? Date.now;
-  const seen = new Set<string>();
+  const seen = new ExposureMemory(max);
   return {
     track(flag, variant, value, reason, unit) {
-      if (!isNewExposure(seen, max, flag, variant, unit)) return;
+      if (!seen.add(flag, variant, unit)) return;
       try {
         onExposure({ flag, variant, value, reason, unit, timestamp: now() });
       } catch (error) {

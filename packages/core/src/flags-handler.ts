@@ -9,10 +9,12 @@ import {
   resolveEndpointOptions,
   snapshotETag,
   waitForFlags,
+  wantsDeltas,
   wantsEventStream,
   type FlagsEndpointOptions,
   type SnapshotEventStream,
 } from './endpoint';
+import { DELTA_HEADER } from './internal/delta-header';
 import type { EvaluationContext, FlagClient, FlagSnapshot } from './types';
 
 /*
@@ -60,7 +62,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * - `POST` with `{ "context": {...} }`, `GET` and `HEAD`: `200` with the FlagSnapshot JSON and an `ETag`, or `304`
  *   when `If-None-Match` matches; `Cache-Control: private, no-store` and `Vary: Cookie, Authorization`.
  * - `GET ?stream=1` (or `Accept: text/event-stream`): server-sent events, `event: update` / `id: <version>` /
- *   `data: <FlagSnapshot>` whenever this user's snapshot changes, `: ping` heartbeats.
+ *   `data: <FlagSnapshot>` whenever this user's snapshot changes, `: ping` heartbeats; with
+ *   `X-Halyard-Stream: delta` (or `&delta=1`), changes as `event: patch` holding only this user's changed entries.
  * - Browser-sent attributes count only when named in `allowClientContext`; server-derived ones always win.
  *   Bodies over `bodyLimit` bytes get `413`, malformed ones `400`, other methods `405` with `Allow`.
  * - Before the first flags: waits up to `readyTimeout`, then `503` with `Retry-After: 1` (see the note above).
@@ -108,7 +111,7 @@ export function createFlagsHandler(options: CreateFlagsHandlerOptions): FetchHan
       report(new Error(`${scope}: no flags loaded${error ? ` (${error.message})` : ` after ${readyTimeout} ms`}; answering 503`), request, 'not-ready');
       return json({ error: `${scope}: flags are not loaded yet; retry shortly` }, 503, { 'retry-after': '1', 'cache-control': 'no-store', vary });
     }
-    if (stream) return eventStream(request, context);
+    if (stream) return eventStream(request, context, wantsDeltas(url.searchParams.get('delta'), request.headers.get(DELTA_HEADER)));
     const snapshot = options.snapshot(request, context);
     const etag = snapshotETag(snapshot);
     const headers = { etag, 'cache-control': NO_STORE, vary };
@@ -117,7 +120,7 @@ export function createFlagsHandler(options: CreateFlagsHandlerOptions): FetchHan
     return json(snapshot, 200, headers);
   };
 
-  function eventStream(request: Request, context: EvaluationContext): Response {
+  function eventStream(request: Request, context: EvaluationContext, delta: boolean): Response {
     const encoder = new TextEncoder();
     let events: SnapshotEventStream | undefined;
     const abort = (): void => events?.close();
@@ -127,6 +130,7 @@ export function createFlagsHandler(options: CreateFlagsHandlerOptions): FetchHan
           client,
           evaluate: () => options.snapshot(request, context),
           lastEventId: request.headers.get('last-event-id') ?? undefined,
+          delta,
           heartbeatInterval,
           write: (text) => controller.enqueue(encoder.encode(text)),
           onEvaluateError: (error) =>

@@ -179,4 +179,34 @@ describe('httpSource against hostile servers', () => {
     await expect(client.ready()).rejects.toThrow(/timed out after 200 ms/);
     await waitFor(() => expect(server?.aborted).toBeGreaterThanOrEqual(1));
   });
+
+  it('a slow-loris server (a body byte every 20 ms, never finished) is cut off at the timeout: each byte does not re-arm it', async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      trickle(res, ' ', 20);
+    });
+    client = createFlagClient({ source: httpSource({ url: `${server.url}/sdk/v1/definitions`, timeout: 300, retry: { base: 5, max: 10 } }), logger: false });
+    await expect(client.ready()).rejects.toThrow(/timed out after 300 ms/);
+    await waitFor(() => expect(server?.aborted).toBeGreaterThanOrEqual(1));
+  });
+
+  it('garbage poll answers (not JSON, then JSON that is not a document) are reported; the last good flags stay', async () => {
+    let answer = doc(1);
+    server = await startServer((_req, res) => sendJson(res, answer));
+    const errors: string[] = [];
+    client = createFlagClient({
+      source: httpSource({ url: `${server.url}/sdk/v1/definitions`, pollInterval: 20, retry: { base: 5, max: 10 } }),
+      onError: (error) => errors.push(error.message),
+      logger: false,
+    });
+    await client.ready();
+    answer = '\u0000\u00ff<html>';
+    await waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(1));
+    answer = JSON.stringify({ schemaVersion: 1, flags: 'nope' });
+    const seen = errors.length;
+    await waitFor(() => expect(errors.length).toBeGreaterThan(seen));
+    expect(errors[0]).toMatch(/JSON/);
+    expect(client.isEnabled('new-checkout')).toBe(true);
+    expect(client.getSnapshot()).toMatchObject({ version: '1' });
+  });
 });

@@ -1,4 +1,6 @@
+import { applyDefinitionsPatch } from './internal/document-patch';
 import { resolveBackoff } from './internal/backoff';
+import { DELTA_HEADER, DELTA_VALUE } from './internal/delta-header';
 import { DefinitionsError } from './internal/problems';
 import { createSync } from './internal/sync';
 import { parseDefinitions } from './parse-definitions';
@@ -20,6 +22,15 @@ export interface HttpSourceOptions {
   stream?: boolean;
   /** SSE endpoint; default `url` with its trailing `/definitions` replaced by `/stream`. */
   streamUrl?: string;
+  /**
+   * Ask the stream for changes only (header `X-Halyard-Stream: delta`): each change then arrives as a `patch`
+   * event carrying the changed flags and segments instead of the whole document. Servers that do not
+   * know the header keep sending documents, which are read as before. Default `true`.
+   *
+   * @example
+   * httpSource({ url, sdkKey, stream: true, delta: false }); // whole documents on every change
+   */
+  delta?: boolean;
   /** Per-request timeout (and stream connect timeout), in ms. Default 10,000. */
   timeout?: number;
   /**
@@ -60,7 +71,9 @@ export interface HttpSourceOptions {
  *   1 s, doubling, capped at 60 s or `pollInterval` if longer; a `Retry-After` can lengthen the wait, never
  *   shorten it). Requests never overlap; stopping aborts the one in flight.
  * - `stream: true` reads the SSE endpoint (`event: update`, `id: <version>`, `data: <FlagsDocument JSON>`,
- *   `: ping` heartbeats) with fetch, so it works in Node, browsers and edge runtimes. It reconnects with backoff
+ *   `: ping` heartbeats) with fetch, so it works in Node, browsers and edge runtimes. With `delta` (the default)
+ *   changes arrive as `event: patch` and are applied to the current definitions, then validated whole: a patch
+ *   for another base version is ignored and the document fetched instead; an invalid one is an `error` update. It reconnects with backoff
  *   and `Last-Event-ID`, treats `heartbeatTimeout` without a complete event or heartbeat as a dead connection, and
  *   polls while it is down. An invalid payload or an event over `maxEventSize` is an `error` update and drops
  *   the stream until the next backoff delay; a server's `retry:` never makes it reconnect faster than `retry.base`.
@@ -103,13 +116,33 @@ export function httpSource(options: HttpSourceOptions): FlagSource {
         maxBodySize,
         request: () => ({ url, method: 'GET', headers }),
         headers: () => headers,
-        stream: streamUrl === undefined ? undefined : { url: () => streamUrl, heartbeatTimeout: options.heartbeatTimeout ?? 37_500, maxEventSize: options.maxEventSize ?? maxBodySize },
+        stream:
+          streamUrl === undefined
+            ? undefined
+            : {
+                url: () => streamUrl,
+                headers: options.delta === false ? {} : { [DELTA_HEADER]: DELTA_VALUE },
+                heartbeatTimeout: options.heartbeatTimeout ?? 37_500,
+                maxEventSize: options.maxEventSize ?? maxBodySize,
+              },
         onPayload(body) {
           const result = parseDefinitions(body);
           if (!result.ok) throw new DefinitionsError(`@halyard/core: httpSource got an invalid flags document from ${url}`, result.problems);
-          last = result.definitions;
-          sync.setLastEventId(last.version);
-          emit({ type: 'definitions', definitions: last });
+          accept(result.definitions);
+        },
+        onPatch(body) {
+          const result = last === undefined ? ({ ok: false, stale: true } as const) : applyDefinitionsPatch(last, body);
+          if (result.ok) {
+            if (result.definitions !== last) accept(result.definitions);
+            return true;
+          }
+          // Never applied onto another version: fetch the whole document now (the stream stays up).
+          if (result.stale) {
+            void sync.refresh();
+            return false;
+          }
+          // The connection drops (an `error` update with the paths), polling re-syncs, the stream resumes later.
+          throw new DefinitionsError(`@halyard/core: httpSource got an invalid patch from ${streamUrl}`, result.problems);
         },
         onNotModified() {
           // Re-emitting the same object tells the client "still current" without a new update type.
@@ -119,6 +152,11 @@ export function httpSource(options: HttpSourceOptions): FlagSource {
           emit({ type: 'error', error: prefixed(error) });
         },
       });
+      function accept(definitions: Definitions): void {
+        last = definitions;
+        sync.setLastEventId(last.version);
+        emit({ type: 'definitions', definitions: last });
+      }
       sync.start();
       return () => sync.stop();
     },

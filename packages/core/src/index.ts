@@ -1,6 +1,7 @@
 export type * from './types';
 export { parseDefinitions } from './parse-definitions';
 export { createEvaluator, bucketOf, isSplitServe, isVariantServe } from './evaluator';
+export type { BucketingAlgorithm, EvaluatorOptions } from './evaluator';
 export { murmur3 } from './internal/murmur3';
 export { createFlagClient } from './client';
 export type { FlagClientOptions, FlagLogger } from './client';
@@ -16,3 +17,6 @@ export type { SnapshotChannel, SnapshotStream, SnapshotStreamHooks } from './str
 export { sseStream } from './sse-stream';
 export type { SseStreamOptions } from './sse-stream';
 export { DefinitionsError } from './internal/problems';
+// Events (docs/events.md): also in `@halyard/core/events`; tree-shaken when unused.
+export { createEventSender } from './events/event-sender';
+export type { EventSenderOptions } from './events/event-sender';

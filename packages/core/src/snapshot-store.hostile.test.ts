@@ -3,7 +3,7 @@
 // real HTTP servers on port 0. The proofs are counts (connections, requests, bytes sent), never durations.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { countByPath, during, flood, openStream, sendJson, startServer, trickle, waitFor, type TestServer } from '../test/helpers/server';
-import { MAX_BODY } from './internal/store-timing';
+import { MAX_BODY, TIMEOUT } from './internal/store-timing';
 import { createPollingSnapshotStore } from './polling-store';
 import { createSnapshotStore } from './snapshot-store';
 import { sseStream } from './sse-stream';
@@ -143,5 +143,32 @@ describe('browser snapshot stores against hostile servers', () => {
     await waitFor(() => expect(server!.requests.filter((r) => r.method === 'GET').length).toBeGreaterThanOrEqual(2));
     await waitFor(() => expect(server?.aborted).toBeGreaterThanOrEqual(1));
     expect(store.getSnapshot().status).toBe('ready');
+  });
+
+  it(`polling: a slow-loris answer (a body byte every 20 ms, never finished) is aborted at the ${TIMEOUT} ms request timeout; the flags stay`, async () => {
+    let bytes = 0;
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // setInterval is real time here (only setTimeout, clearTimeout and Date are faked): the bytes keep coming.
+      const timer = setInterval(() => {
+        if (res.destroyed) return clearInterval(timer);
+        res.write(' ');
+        bytes++;
+      }, 20);
+      res.on('close', () => clearInterval(timer));
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const errors: string[] = [];
+    store = createPollingSnapshotStore({ endpoint: `${server.url}/flags`, snapshot: snap('ssr'), pollInterval: 0, isServer: false, onError: (e) => errors.push(e.message) });
+    store.subscribe(() => {});
+    const refreshed = store.refresh();
+    // Bytes are arriving (the body is being read) before the clock reaches the timeout.
+    while (bytes < 5) await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(TIMEOUT);
+    await refreshed;
+    expect(store.getSnapshot()).toMatchObject({ status: 'stale', snapshot: { version: 'ssr' } });
+    expect(errors).toEqual([`@halyard/core: POST ${server.url}/flags: timed out`]);
+    vi.useRealTimers();
+    await waitFor(() => expect(server?.aborted).toBeGreaterThanOrEqual(1));
   });
 });

@@ -15,7 +15,8 @@ export interface SnapshotStoreOptions extends PollingSnapshotStoreOptions {
    * When a context is set it is appended as `context=<base64url(JSON)>` — it ends up in URLs, so in server and
    * proxy logs: keep it to ids and coarse attributes, or keep the context server-side (cookies/session) and
    * leave `context` unset. The stream sends `event: update` with `data: <FlagSnapshot JSON>` (and
-   * `id: <version>`); while it is down, the store polls.
+   * `id: <version>`), or `event: patch` with only the entries that changed (see `sseStream`'s `delta`); while it
+   * is down, the store polls.
    */
   stream?: boolean | string;
   /** Reconnect the stream when no complete event and no heartbeat arrived for this long, in ms. Default 37,500. */

@@ -1,5 +1,6 @@
 import { resolveBackoff, type BackoffOptions } from './internal/backoff';
 import { limitFetch } from './internal/body-limit';
+import { DELTA_HEADER, DELTA_VALUE } from './internal/delta-header';
 import { createSseConnection } from './internal/sse';
 import { MAX_BODY } from './internal/store-timing';
 import { withStream, type SnapshotStream } from './stream-store';
@@ -14,6 +15,15 @@ export interface SseStreamOptions {
   url?: string;
   /** Extra request headers (e.g. a CSRF token). */
   headers?: Record<string, string>;
+  /**
+   * Ask for changes only (header `X-Halyard-Stream: delta`): the endpoint then sends `event: patch` with just
+   * the entries of this user's snapshot that changed. Endpoints that do not know the header keep sending whole
+   * snapshots, which are read as before. Default `true`.
+   *
+   * @example
+   * sseStream({ delta: false }); // a whole snapshot on every change
+   */
+  delta?: boolean;
   /** A fetch implementation; default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /** Time allowed until the response headers arrive, in ms. Default 10,000. */
@@ -46,8 +56,10 @@ export interface SseStreamOptions {
 
 /**
  * Live flag updates over server-sent events (see `withStream`): `GET <endpoint>?stream=1` answering
- * `text/event-stream` with `event: update` / `data: <FlagSnapshot JSON>` (and `id: <version>`). Runs over `fetch`
- * (so it can send headers and detect a silent connection), reconnects with backoff and `Last-Event-ID`, and the
+ * `text/event-stream` with `event: update` / `data: <FlagSnapshot JSON>` (and `id: <version>`), or `event: patch`
+ * with only the entries that changed for this user (`{"base","version","flags","removed"}`, asked for with the
+ * `X-Halyard-Stream: delta` header; see `delta`). Runs over `fetch` (so it can send headers and detect a silent
+ * connection), reconnects with backoff and `Last-Event-ID`, and the
  * store polls while it is down. A server's `retry: 0` never makes it reconnect in a loop (see `retry`), and a
  * line or event over `maxEventSize` or an invalid payload drops the connection. A separate import so apps that
  * only poll do not ship it.
@@ -68,22 +80,24 @@ export function sseStream(options: SseStreamOptions = {}): SnapshotStream {
         const context = hooks.context();
         return context === undefined ? base : withParam(base, 'context', encodeContextParam(context));
       },
-      headers: () => ({ ...options.headers }),
+      headers: () => (options.delta === false ? { ...options.headers } : { ...options.headers, [DELTA_HEADER]: DELTA_VALUE }),
       timeout: options.timeout ?? 10_000,
       heartbeatTimeout: options.heartbeatTimeout ?? 37_500,
       backoff: resolveBackoff(options.retry, 0),
       maxEventSize: options.maxEventSize ?? maxBodySize,
       onOpen: hooks.onOpen,
       onEvent(event) {
-        if (event.event !== 'update') return;
+        const patch = event.event == 'patch';
+        if (event.event != 'update' && !patch) return;
         let body: unknown;
         try {
           body = JSON.parse(event.data);
         } catch (error) {
           throw new Error(`stream ${base} sent invalid JSON: ${(error as Error).message}`);
         }
-        // An invalid snapshot throws too: the connection drops (reported below) and resumes after a backoff delay.
-        hooks.onPayload(body);
+        // An invalid snapshot or patch throws too: the connection drops (reported below) and resumes after a
+        // backoff delay. A patch for another base returns false: the resume point stays, the store re-fetches.
+        return patch ? hooks.onPatch(body) : hooks.onPayload(body);
       },
       onDown(error, rejected) {
         // Reported once per connection, and the store polls to resync; a plain drop is no error (polling fills in).

@@ -1,5 +1,6 @@
 // Live updates for the browser store, as a wrapper around `createPollingSnapshotStore`: the polling store knows
 // nothing about streams, so the many apps that only poll ship none of this (the React client has a 2 KB budget).
+import { applySnapshotPatch } from './internal/snapshot-patch';
 import { checkSnapshot } from './internal/snapshot-shape';
 import { createPollingSnapshotStore, type PollingSnapshotStoreOptions } from './polling-store';
 import type { EvaluationContext, FlagSnapshot, SnapshotStore, Unsubscribe } from './types';
@@ -16,6 +17,13 @@ export interface SnapshotStreamHooks {
   onOpen(): void;
   /** A snapshot arrived. Throws when it is invalid (the store keeps its last good flags). */
   onPayload(body: unknown): void;
+  /**
+   * A patch arrived (`{"base","version","flags"?,"removed"?}`: the changed entries of this user's snapshot).
+   * Throws when it, or the snapshot it makes, is invalid (the store keeps its last good flags). Returns `false`
+   * when it is for another base version than the snapshot shown: it is ignored and the store fetches the whole
+   * snapshot (a channel has nothing more to do; `sseStream` keeps its resume point).
+   */
+  onPatch(body: unknown): boolean;
   /** Report a problem (e.g. an invalid payload): the store passes it to its `onError` and polls once to resync. */
   onError(error: Error): void;
   /** The channel is down (it reconnects by itself): the store polls now, then on its interval, until `onOpen`. */
@@ -97,6 +105,12 @@ export function withStream(channel: SnapshotChannel): SnapshotStream {
         const problem = checkSnapshot(body);
         if (problem) throw TypeError(`invalid snapshot: ${problem}`);
         store.setSnapshot(body as FlagSnapshot);
+      },
+      onPatch(body) {
+        const next = applySnapshotPatch(store.getSnapshot().snapshot, body);
+        if (!next) void poll();
+        else hooks.onPayload(next);
+        return !!next;
       },
       onError(error) {
         try {

@@ -97,6 +97,18 @@ export interface SplitServe {
   salt?: string;
   /** murmur3 seed (unsigned 32-bit). Default 0. */
   seed?: number;
+  /** Another vendor's bucketing instead of murmur3 (imported experiments keep their buckets). See docs/bucketing.md. */
+  bucketing?: BucketingSpec;
+}
+
+/**
+ * Names a pluggable bucketing algorithm for a split or rollout, e.g. `{ "algorithm": "growthbook-v2" }`. The salt
+ * is the algorithm's seed; `seed` (murmur3 only) must be absent. The evaluator must be given the algorithm
+ * (`createEvaluator(defs, { bucketing: [growthbookBucketing] })`), else the flag evaluates to the caller's default
+ * with reason `ERROR`.
+ */
+export interface BucketingSpec {
+  algorithm: string;
 }
 
 export type Serve = VariantServe | SplitServe;
@@ -117,6 +129,8 @@ export interface RuleRollout {
   salt?: string;
   /** murmur3 seed (unsigned 32-bit). Default 0. */
   seed?: number;
+  /** Another vendor's bucketing instead of murmur3, as on a split. */
+  bucketing?: BucketingSpec;
 }
 
 /** Conditions are ANDed; when all match (and the unit passes `rollout`, if set), `serve` decides the variant. */
@@ -172,6 +186,41 @@ export interface FlagDefinition {
   /** What everyone else gets. */
   defaultServe: Serve;
   prerequisites?: Prerequisite[];
+  /** Circuit breaker: kill the flag when a variant's error rate crosses a threshold (docs/release-safety.md). */
+  breaker?: FlagBreaker;
+}
+
+/**
+ * A flag's circuit breaker. SDKs open it for their own process at once; the service kills the flag for everyone
+ * (`enabled: false`, actor `breaker`) when the aggregated error rate crosses the same threshold.
+ */
+export interface FlagBreaker {
+  /** Trip when errors / (successes + errors) of a watched variant is at least this (0 < errorRate ≤ 1). */
+  errorRate: number;
+  /** Outcomes of the variant in the window needed before it can trip (integer ≥ 1). */
+  minRequests: number;
+  /** Sliding window, in seconds (integer 1–3600). */
+  windowSeconds: number;
+  /** Variants watched; default: every variant except `offVariant`. */
+  variants?: string[];
+  /** Probe again this many seconds after tripping (half-open); without it re-enabling is a person's decision. */
+  halfOpenAfterSeconds?: number;
+}
+
+/** One breaker, as `client.breakers()` reports it. */
+export interface BreakerState {
+  flag: string;
+  /** `closed`: serving normally; `open`: serving the off path; `half-open`: serving normally again, probing. */
+  state: 'closed' | 'open' | 'half-open';
+  /** The variant whose error rate opened it (while open or half-open). */
+  variant?: string;
+  /** When it last opened (ms since epoch, the breaker clock). */
+  openedAt?: number;
+  /** Errors and outcomes of that variant in the window when it opened. */
+  errors?: number;
+  requests?: number;
+  /** The flag's breaker settings. */
+  config: FlagBreaker;
 }
 
 /**
@@ -232,6 +281,8 @@ export type EvaluationReason =
   | 'DEFAULT'
   | 'DISABLED'
   | 'PREREQUISITE_FAILED'
+  /** This process's circuit breaker for the flag is open: the off path is served (see docs/release-safety.md). */
+  | 'BREAKER'
   | 'ERROR';
 
 export type ErrorCode = 'FLAG_NOT_FOUND' | 'TYPE_MISMATCH' | 'PARSE_ERROR' | 'GENERAL';
@@ -274,6 +325,12 @@ export interface SnapshotFlag {
 export interface FlagSnapshot {
   version: string;
   flags: Record<string, SnapshotFlag>;
+}
+
+/** A `FlagSnapshot` already serialised: `json` is `JSON.stringify(snapshot)` byte for byte, `version` its version. */
+export interface SerializedSnapshot {
+  readonly version: string;
+  readonly json: string;
 }
 
 /** Lifecycle of a client or snapshot store. */
@@ -386,6 +443,16 @@ export interface Evaluator {
   flag<T extends JsonValue = JsonValue>(key: string): FlagHandle<T>;
   /** Evaluate every flag for one context into a serialisable snapshot. */
   evaluateAll(context?: EvaluationContext): FlagSnapshot;
+  /**
+   * `evaluateAll` already serialised, for endpoints that send the snapshot: the JSON text is joined from
+   * per-outcome strings made at compile time, several times faster than `JSON.stringify(evaluateAll(context))`,
+   * which it equals byte for byte.
+   *
+   * @example
+   * const { version, json } = evaluator.evaluateAllJson({ userId: 'u-1' });
+   * response.writeHead(200, { etag: `"${version}"`, 'content-type': 'application/json' }).end(json);
+   */
+  evaluateAllJson(context?: EvaluationContext): SerializedSnapshot;
   has(key: string): boolean;
   keys(): readonly string[];
 }
@@ -444,7 +511,143 @@ export interface FlagClient {
   evaluateAll(context?: EvaluationContext): FlagSnapshot;
   subscribe(listener: () => void): Unsubscribe;
   getSnapshot(): ClientState;
-  close(): void;
+  /** The event sender (`createFlagClient({ events })`, or one an adapter configured); `undefined` without events. */
+  readonly events: EventSender | undefined;
+  /**
+   * Records a custom metric for the unit of `context` (its `userId`), e.g. a purchase and its amount. Attribution
+   * to variants happens in the service. An invalid name (not `[A-Za-z0-9_.:-]{1,100}`) or value is ignored and
+   * reported through the sender's `onError`; without events it does nothing. Never throws.
+   *
+   * @example
+   * client.track('purchase', { userId: 'user-42' }, 49.9);
+   */
+  track(name: string, context?: EvaluationContext, value?: number): void;
+  /**
+   * Runs the path flag `key` selects for `context` — `variants[variant]`, else `on` when it serves `true`, else
+   * `off` — times it and records the outcome (ok or error, `durationMs`, the variant) to `onOutcome` listeners and
+   * the event sender. When the chosen path throws or rejects, that is recorded and `off` runs instead: its value is
+   * returned (or its error thrown). The read records the exposure like any other. `off` alone runs, with no
+   * outcome, when the flag cannot be evaluated (not loaded, unknown key).
+   *
+   * @example
+   * const page = await client.guard('new-checkout', { userId: user.id }, {
+   *   on: () => renderNewCheckout(cart),
+   *   off: () => renderCheckout(cart),
+   * });
+   */
+  guard<R>(key: FlagKey, context: EvaluationContext | undefined, paths: GuardPaths<R>): Promise<R>;
+  /**
+   * {@link FlagClient.guard} for synchronous paths: returns the value directly.
+   *
+   * @example
+   * const price = client.guardSync('new-pricing', ctx, { on: () => newPrice(item), off: () => oldPrice(item) });
+   */
+  guardSync<R>(key: FlagKey, context: EvaluationContext | undefined, paths: SyncGuardPaths<R>): R;
+  /**
+   * Listens to every guarded outcome in this process (per flag and variant, as they happen), e.g. to trip a
+   * circuit breaker after N errors. Listeners run synchronously; one that throws is logged and skipped.
+   *
+   * @example
+   * const stop = client.onOutcome((o) => { if (!o.ok) errors.add(`${o.flag}/${o.variant}`); });
+   */
+  onOutcome(listener: (outcome: Outcome) => void): Unsubscribe;
+  /**
+   * This process's circuit breakers (flags with a `breaker`): closed, open (the flag serves its off path with
+   * reason `BREAKER`) or half-open. See docs/release-safety.md.
+   *
+   * @example
+   * for (const b of client.breakers()) if (b.state === 'open') log.warn(`${b.flag} breaker open since ${b.openedAt}`);
+   */
+  breakers(): BreakerState[];
+  /**
+   * Sends the queued events now (resolves at once without events). Never rejects.
+   *
+   * @example
+   * await client.flush(); // e.g. at the end of a serverless invocation
+   */
+  flush(): Promise<void>;
+  /**
+   * Stops the source and listeners; resolves when the last events were flushed (at once without events). Never
+   * rejects.
+   *
+   * @example
+   * process.on('SIGTERM', async () => { await client.close(); process.exit(0); });
+   */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events (docs/events.md): exposures, guarded outcomes and metrics sent to the flag service.
+
+/** Counters of an event queue (all since it was created, except `queued`). */
+export interface EventStats {
+  /** Events waiting to be sent, including a batch in flight. */
+  readonly queued: number;
+  /** Events the service accepted. */
+  readonly sent: number;
+  /** Events never sent: the oldest ones, dropped when the queue was full, and invalid ones (see `onError`). */
+  readonly dropped: number;
+  /** Events sent but refused for good (400, 401, 413), or still unsent when `close()` gave up. */
+  readonly failed: number;
+}
+
+/**
+ * One run of a flag-guarded code path, as `client.guard` saw it. Delivered in-process to `client.onOutcome`
+ * listeners (a circuit breaker, your own metrics) and sent as an `outcome` event.
+ */
+export interface Outcome {
+  /** The flag key. */
+  readonly flag: string;
+  /** The variant whose path ran: the variant key, else `"on"`/`"off"` for boolean flags, else `"default"`. */
+  readonly variant: string;
+  /** The exposure unit (the split's `bucketBy` value, else `userId`), if any. */
+  readonly unit: string | undefined;
+  /** `false` when the path threw or rejected. */
+  readonly ok: boolean;
+  /** How long the path ran, in ms. */
+  readonly durationMs: number;
+  /** What it threw, when `ok` is `false`. */
+  readonly error?: unknown;
+}
+
+/**
+ * Where a client's events go: built by `createEventSender({ url, sdkKey })` (`@halyard/core/events`) and passed
+ * as `createFlagClient({ events })`. Every method returns at once and never throws; sending happens in the
+ * background, in batches.
+ */
+export interface EventSender {
+  /** Records an exposure (already de-duplicated by the caller, e.g. the client's exposure tracker). */
+  exposure(event: { flag: string; variant: string | undefined; value: unknown; unit: string | undefined; timestamp?: number }): void;
+  /** Records an outcome. */
+  outcome(outcome: Outcome): void;
+  /** Records a custom metric; an invalid name or value is ignored and reported through `onError`. */
+  metric(name: string, unit: string | undefined, value?: number): void;
+  /** Sends everything queued now; resolves when done (or when the service asked to back off). Never rejects. */
+  flush(): Promise<void>;
+  /** Stops listening and makes a last attempt to send what is queued. Never rejects. */
+  close(): Promise<void>;
+  /** Counters: queued, sent, dropped (queue full or invalid), failed (refused for good). */
+  stats(): EventStats;
+}
+
+/**
+ * The paths `client.guard` chooses between. `off` is the old path: it runs when the flag does not select the new
+ * one, and as the fallback when the chosen path throws.
+ */
+export interface GuardPaths<R> {
+  /** Runs when the flag serves `true` (or a variant without its own entry in `variants`). */
+  on?: () => R | PromiseLike<R>;
+  /** Runs when the flag is off, not loaded or failing, and as the fallback when another path throws. */
+  off: () => R | PromiseLike<R>;
+  /** One path per variant key of a multi-variant flag; the served variant's path runs. */
+  variants?: Readonly<Record<string, () => R | PromiseLike<R>>>;
+}
+
+/** {@link GuardPaths} for `guardSync`: every path returns its value directly. */
+export interface SyncGuardPaths<R> {
+  on?: () => R;
+  off: () => R;
+  variants?: Readonly<Record<string, () => R>>;
 }
 
 /** What a `SnapshotStore` holds: immutable; unchanged flags keep their entry objects across updates. */

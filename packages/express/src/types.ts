@@ -1,5 +1,5 @@
 import type { EvaluationContext, FlagClient } from '@halyard/core';
-import type { FlagsEndpointOptions } from '@halyard/core/adapter';
+import type { EventsOption, FlagsEndpointOptions } from '@halyard/core/adapter';
 import type { Request } from 'express';
 
 /** Derives the evaluation context from a request (cookies, session, headers…). Runs at most once per request. */
@@ -36,6 +36,13 @@ export interface HalyardOptions {
   onError?: ErrorHandler;
   /** Opt-in signed overrides for browser tests. Off by default; refuses short secrets and production. */
   overrides?: OverrideOptions;
+  /**
+   * Send exposures of `req.flags` reads (and the client's `guard` outcomes and `track` metrics) to the flag
+   * service: `{ url, sdkKey }` or a sender from `createEventSender()`. Attached to the client (as if given to
+   * `createFlagClient({ events })`, so configure it in one place); flushed when the HTTP server closes and on
+   * `client.close()`. `halyard()` only: `flagsHandler` ignores it. See docs/events.md.
+   */
+  events?: EventsOption;
 }
 
 /**

@@ -2,6 +2,7 @@ import { cache, type ReactNode } from 'react';
 // Through our own client entry (a 'use client' module), so Next sees the client boundary in the built package.
 import { HalyardClientProvider } from '@halyard/next/client';
 import type { FlagSnapshot, ServerFlags } from '@halyard/core';
+import { connectEvents, type EventsOption } from '@halyard/core/adapter';
 import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult, NextPageContext } from 'next';
 import { createEngine, evaluateRequest, type Engine } from './internal/engine';
 import { infoFromIncoming } from './internal/request-info';
@@ -20,6 +21,13 @@ export interface CreateHalyardOptions extends HalyardNextOptions {
    * lazily). Tests (see `@halyard/testing/next`) pass a fixed request here.
    */
   request?: () => RequestInfo | Promise<RequestInfo>;
+  /**
+   * Send exposures of `getFlags()` reads (and the client's `guard` outcomes and `track` metrics) to the flag
+   * service: `{ url, sdkKey }` or a sender from `createEventSender()`. Attached to the client (as if given to
+   * `createFlagClient({ events })`, so configure it in one place). Server side only; queued events are flushed
+   * every 10 s, at 100 events, on `client.close()` and when the Node process runs out of work. See docs/events.md.
+   */
+  events?: EventsOption;
 }
 
 /** Props of the `<HalyardProvider>` server component. */
@@ -98,7 +106,10 @@ export interface Halyard {
  * }
  */
 export function createHalyard(options: CreateHalyardOptions): Halyard {
-  const engine = createEngine(options, 'createHalyard()');
+  // Reads come from one snapshot per request, never through the client: exposures go through the engine's
+  // tracker, which feeds the client's sender too (its own, or the one `events` attaches).
+  const { onExposure } = connectEvents(options?.client, options?.events, options?.onExposure, '@halyard/next');
+  const engine = createEngine(options === null || typeof options !== 'object' ? options : { ...options, onExposure }, 'createHalyard()');
   const endpoint = options.endpoint ?? '/api/flags';
   const readRequest = options.request ?? nextRequest;
 

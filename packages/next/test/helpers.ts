@@ -121,6 +121,7 @@ export function testRequest(init: { cookies?: Record<string, string>; headers?: 
 export function instrumentSubscribers(client: import('@halyard/core').FlagClient) {
   const counts = { subscribers: 0 };
   const wrapped: import('@halyard/core').FlagClient = {
+    ...client,
     ready: () => client.ready(),
     get status() {
       return client.status;

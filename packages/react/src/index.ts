@@ -6,6 +6,7 @@ export type { FlagStatusInfo } from './details';
 export { Flag } from './flag';
 // Re-exported so `import { FlagProvider, sseStream } from '@halyard/react'` works; tree-shaken when unused.
 export { sseStream } from '@halyard/core/store';
+export { createEventSender } from '@halyard/core/events';
 export type { FlagProps } from './flag';
 export type {
   Register,

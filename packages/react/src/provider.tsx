@@ -21,7 +21,18 @@ export interface FlagProviderProps {
    * current values stay on screen, so there is never a flash of defaults.
    */
   context?: EvaluationContext;
-  /** Called once per flag/variant/unit the first time a component reads it (after commit, never during render). */
+  /**
+   * Called once per flag/variant/unit the first time a component reads it (after commit, never during render).
+   * To send exposures to the flag service, pass an event sender's `exposure` (it flushes with `sendBeacon` when
+   * the page is hidden; see docs/events.md). Create the sender once, outside components:
+   *
+   * @example
+   * ```tsx
+   * import { createEventSender } from '@halyard/react';
+   * const events = createEventSender({ url: 'https://flags.example.com/sdk/v1/events', clientKey: 'client-…' });
+   * <FlagProvider endpoint="/api/flags" onExposure={events.exposure}>…</FlagProvider>
+   * ```
+   */
   onExposure?: (event: ExposureEvent) => void;
   /** Called when a fetch fails; the last good flags stay (status `stale`). */
   onError?: (error: Error) => void;

@@ -6,11 +6,18 @@ import { DocumentHub } from './internal/document-hub';
 import { registerApi, createFastify } from './internal/http/app';
 import { Authenticator } from './internal/http/authentication';
 import { clientAddress } from './internal/http/client-address';
+import { evaluateFastPath } from './internal/http/evaluate-fast-path';
 import { definitionsFastPath } from './internal/http/fast-path';
 import { AuthFailureLimiter, KeyRing } from './internal/keys';
+import { type Events, type EventsConfig, resolveEventsOptions, startEvents } from './internal/services/events/ingest';
 import { Propagation } from './internal/services/propagation';
+import { startRedisMirror, type RedisMirror, type RedisMirrorOptions } from './internal/services/redis-mirror';
+import { Stepper } from './internal/services/release-plans/stepper';
 import { createServices } from './internal/services/services';
-import { openPglite, openPostgres, type Database } from './internal/store/db';
+import { BreakerMonitor, type BreakerMonitorOptions } from './internal/services/breaker-monitor';
+import type { Notifier } from './internal/services/notifications/notifier';
+import { fanOut, WebhookNotifier, type WebhookNotifierOptions } from './internal/services/notifications/webhook-notifier';
+import { openPglite, openPostgres, type Database, type DatabaseTimeouts } from './internal/store/db';
 import { migrate } from './internal/store/migrations';
 import { Store } from './internal/store/store';
 
@@ -57,6 +64,43 @@ export interface ServerOptions {
   resyncMs?: number;
   /** Passed to Fastify: trust `X-Forwarded-For` from these proxies (needed for per-IP limits behind a proxy). */
   trustProxy?: boolean | string | string[];
+  /**
+   * Keep a Redis key (read by `@halyard/redis`'s `redisSource`) in step with one environment, and optionally seed
+   * an empty environment from it on start: the migration path from Redis-only flags (docs/sources.md).
+   */
+  redisMirror?: RedisMirrorOptions;
+  /**
+   * Opening a PostgreSQL or Redis connection, and waiting for a free pooled database connection, in ms. Default
+   * 5,000. Also bounds every Redis command (publishing a change).
+   */
+  connectTimeoutMs?: number;
+  /**
+   * PostgreSQL's `statement_timeout` and `idle_in_transaction_session_timeout`, in ms: the server cancels a
+   * longer statement and rolls back a transaction whose client went silent. Default 10,000.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * The longest wait for any answer from PostgreSQL, in ms, for when the server cannot tell (a dead network
+   * path): the request then answers 503. Must be larger than `statementTimeoutMs`. Default `statementTimeoutMs + 2000`.
+   */
+  queryTimeoutMs?: number;
+  /**
+   * SDK events (`POST /sdk/v1/events`): aggregation, retention, and the stream-backed mode
+   * (`{ transport: 'redis-stream' }`, which uses `redisUrl`). See docs/events-ingestion.md.
+   */
+  events?: EventsConfig;
+  /**
+   * Release plans and scheduled changes (docs/release-safety.md): how often the stepper evaluates, in ms
+   * (default 5,000), and `enabled: false` to run no stepper in this instance. One instance steps at a time (a lease).
+   */
+  releasePlans?: { enabled?: boolean; tickMs?: number };
+  /**
+   * Notifications (breaker trips, release plans) as signed webhooks with a Slack-compatible body
+   * (docs/release-safety.md). CLI: `HALYARD_WEBHOOK_URLS` (comma-separated), `HALYARD_WEBHOOK_SECRET`.
+   */
+  webhooks?: Omit<WebhookNotifierOptions, 'onError'>;
+  /** The flag circuit-breaker monitor (needs events); `false` turns it off. Default: check every 5 s. */
+  breakerMonitor?: Omit<BreakerMonitorOptions, 'setInterval'> | false;
 }
 
 export interface HalyardServer {
@@ -67,6 +111,15 @@ export interface HalyardServer {
   readonly bootstrapToken: string | undefined;
   /** Closes streams, the HTTP server, listeners and the database. */
   close(): Promise<void>;
+}
+
+/** The timeouts that were given (the rest take their defaults in store/db.ts). */
+function databaseTimeoutOptions(options: ServerOptions): Partial<DatabaseTimeouts> {
+  const given: Partial<DatabaseTimeouts> = {};
+  if (options.connectTimeoutMs !== undefined) given.connectMs = options.connectTimeoutMs;
+  if (options.statementTimeoutMs !== undefined) given.statementMs = options.statementTimeoutMs;
+  if (options.queryTimeoutMs !== undefined) given.queryMs = options.queryTimeoutMs;
+  return given;
 }
 
 function loggerOption(logger: ServerOptions['logger']): FastifyServerOptions['logger'] {
@@ -90,8 +143,8 @@ function loggerOption(logger: ServerOptions['logger']): FastifyServerOptions['lo
 export async function createServer(options: ServerOptions = {}): Promise<HalyardServer> {
   const schema = options.schema ?? 'public';
   const dataDir = resolve(options.dataDir ?? '.halyard');
-  // Set once the service is ready; see definitionsFastPath.
-  let fastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  // Set once the service is ready; see definitionsFastPath and evaluateFastPath.
+  let fastPath: ((req: IncomingMessage, res: ServerResponse, fallback: (req: IncomingMessage, res: ServerResponse) => void) => boolean) | undefined;
   const app = createFastify({
     logger: loggerOption(options.logger),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -105,17 +158,33 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
   let bus: ChangeBus | undefined;
   let hub: DocumentHub | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let mirror: RedisMirror | undefined;
+  let events: Events | undefined;
+  let stepper: Stepper | undefined;
+  let monitor: BreakerMonitor | undefined;
+  let webhooks: WebhookNotifier | undefined;
   const cleanup = async () => {
     if (timer) clearInterval(timer);
+    await monitor?.close().catch(() => {});
+    await stepper?.stop().catch(() => {});
+    await mirror?.close().catch(() => {});
     hub?.close();
     await app.close().catch(() => {});
+    // After the HTTP server drained (no batch is still being accepted), before the database closes: flushes.
+    await events?.close().catch(() => {});
+    await webhooks?.close().catch(() => {});
     await bus?.close().catch(() => {});
     await db?.close().catch(() => {});
   };
 
   try {
     db = options.databaseUrl
-      ? await openPostgres({ connectionString: options.databaseUrl, schema, onError: (e) => onError(e, '@halyard/server: database connection error') })
+      ? await openPostgres({
+          connectionString: options.databaseUrl,
+          schema,
+          timeouts: databaseTimeoutOptions(options),
+          onError: (e) => onError(e, '@halyard/server: database connection error'),
+        })
       : await openPglite(resolve(dataDir, 'pglite'));
     const { bootstrapToken } = await migrate(db);
 
@@ -137,6 +206,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       postgresNotify: options.postgresNotify ?? true,
       redisUrl: options.redisUrl,
       redisChannel: options.redisChannel,
+      redisTimeoutMs: options.connectTimeoutMs,
       onMessage(message) {
         if (message.type === 'env') documents.changed(message.env);
         // Keys first: once the streams end, reconnecting SDKs must already get 401, not a half-deleted state.
@@ -154,11 +224,31 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     await changes.start();
 
     // The layers: store (SQL only) → services (the rules) → HTTP (Fastify plugins with JSON schemas).
-    const services = createServices(store, new Propagation(documents, changes, keys), documents);
+    const namespace = options.databaseUrl ? schema : dataDir;
+    if (options.events?.enabled !== false) {
+      events = await startEvents(db, resolveEventsOptions(options.events ?? {}, namespace, options.redisUrl), onError);
+    }
+    if (options.webhooks !== undefined && options.webhooks.urls.length > 0) webhooks = new WebhookNotifier({ ...options.webhooks, onError: (e) => onError(e, e.message) });
+    // Every notification is logged too, so one is never lost silently when no webhook is configured.
+    const logged: Notifier = { notify: (n) => log.info({ notification: n }, n.message), flush: async () => {} };
+    const notifier = webhooks === undefined ? logged : fanOut(logged, webhooks);
+    const services = createServices(store, new Propagation(documents, changes, keys), documents, events, { notifier });
+    if (events !== undefined && options.breakerMonitor !== false) {
+      const { environments, resources, flags } = services;
+      monitor = new BreakerMonitor({ db, environments, resources, flags, metrics: events.metrics, notifier, onError }, options.breakerMonitor ?? {});
+      monitor.start();
+    }
+    if (options.releasePlans?.enabled !== false) {
+      stepper = new Stepper(store, services.releasePlans, { tickMs: options.releasePlans?.tickMs ?? 5000, onError });
+      stepper.start();
+    }
+    // Seeded (if asked) before the service listens, so no SDK ever sees the empty environment.
+    if (options.redisMirror) mirror = await startRedisMirror({ hub: documents, documents: services.documents, log }, options.redisMirror);
 
     // Safety net for lost notifications (documents, key revocations) and housekeeping, on one shared timer.
     timer = setInterval(() => {
       limiter.sweep();
+      events?.ingest.sweep();
       void refreshKeys();
       documents.verify().catch((error: unknown) => onError(error, '@halyard/server: checking document versions failed'));
     }, options.resyncMs ?? 30_000);
@@ -177,7 +267,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       fastPath = undefined;
       documents.close();
     });
-    fastPath = definitionsFastPath(keys, documents, limiter, clientAddress(options.trustProxy ?? false));
+    const addressOf = clientAddress(options.trustProxy ?? false);
+    const definitionsPath = definitionsFastPath(keys, documents, limiter, addressOf);
+    // Same limit and origins as the evaluate route gets from registerApi above.
+    const evaluatePath = evaluateFastPath(keys, documents, limiter, addressOf, {
+      corsOrigins: options.corsOrigins ?? '*',
+      bodyLimit: Math.min(options.bodyLimit ?? 64 * 1024, 64 * 1024),
+    });
+    fastPath = (req, res, fallback) => definitionsPath(req, res) || evaluatePath(req, res, fallback);
 
     await app.listen({ port: options.port ?? 4242, host: options.host ?? '127.0.0.1' });
     const address = app.server.address();

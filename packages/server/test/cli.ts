@@ -14,9 +14,10 @@ export interface CliProcess {
 
 /**
  * Runs the real `halyard` CLI from source (tsx, with the @halyard/source condition so @halyard/core resolves to
- * TypeScript too) and waits until it prints its URL.
+ * TypeScript too) and waits until it prints its URL. The bound is generous on purpose: a first start on PGlite
+ * (tsx compile plus WASM initdb) is a few CPU-seconds, and took over 60 s beside other test runs on 2 cores.
  */
-export async function startCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliProcess> {
+export async function startCli(args: string[], env: Record<string, string>, timeoutMs = 120_000): Promise<CliProcess> {
   const child = spawn(process.execPath, ['--conditions=@halyard/source', '--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', ...args], {
     cwd: PACKAGE_DIR,
     env: { ...process.env, VITEST: '', HALYARD_LOG_LEVEL: 'warn', ...env },

@@ -1,4 +1,4 @@
-import { isLive } from '@/lib/flag-client';
+import { flagsOrigin } from '@/lib/flag-client';
 import { getFlags } from '@/lib/flags.server';
 import { CheckoutSwitch } from '../components/checkout-switch';
 import { Recommendations } from '../components/recommendations';
@@ -18,7 +18,7 @@ export default async function CheckoutPage() {
       <p className="debug" data-testid="debug">
         visitor <code data-testid="uid">{String(flags.context().userId)}</code> · new-checkout <code>{details.variant}</code> ({details.reason}) ·
         button-color <code>{flags.variant('button-color')}</code> · flags from{' '}
-        <code data-testid="flags-origin">{isLive() ? 'flag service' : 'flags.json'}</code>
+        <code data-testid="flags-origin">{flagsOrigin()}</code>
       </p>
     </main>
   );

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, createEvaluator, murmur3, parseDefinitions } from '@halyard/core';
+import { bucketOf, createEvaluator, murmur3, parseDefinitions, type BucketingAlgorithm } from '@halyard/core';
 
 // The vectors live in docs/bucketing.md (the spec other SDKs implement); this test keeps the table honest.
 const doc = readFileSync(new URL('../../../../docs/bucketing.md', import.meta.url), 'utf8');
@@ -89,5 +89,53 @@ describe('docs/bucketing.md test vectors', () => {
     for (const [key, seed] of [['default:user-1', 0], ['groupId:123', 86028157], ['', 0]] as const) {
       expect(murmur3(key, seed)).toBe(reference.x86.hash32(key, seed));
     }
+  });
+});
+
+describe('pluggable bucketing', () => {
+  // A toy algorithm: the unit's length, out of 10 buckets; "" is left out.
+  const byLength: BucketingAlgorithm = { name: 'by-length', range: 10, compile: (salt) => (unit) => (unit === '' ? -1 : (salt.length + unit.length) % 10) };
+  const doc = (serve: Record<string, unknown>, rollout?: Record<string, unknown>) => ({
+    schemaVersion: 1,
+    flags: {
+      f: {
+        variants: { a: 'a', b: 'b', c: 'c' },
+        enabled: true,
+        rules: rollout === undefined ? [] : [{ conditions: [], rollout, serve: { variant: 'c' } }],
+        defaultServe: serve,
+      },
+    },
+  });
+
+  it('validates "bucketing": an object with a lower-case algorithm name, without the murmur3 seed', () => {
+    const bad = parseDefinitions(doc({ split: [{ variant: 'a', weight: 1 }], bucketing: { algorithm: 'By Length' } }));
+    expect(bad.problems?.[0]?.path).toBe('$.flags["f"].defaultServe.bucketing');
+    const seeded = parseDefinitions(doc({ split: [{ variant: 'a', weight: 1 }], seed: 3, bucketing: { algorithm: 'by-length' } }));
+    expect(seeded.problems?.[0]).toMatchObject({ path: '$.flags["f"].defaultServe.seed' });
+    const extra = parseDefinitions(doc({ split: [{ variant: 'a', weight: 1 }], bucketing: { algorithm: 'by-length', seed: 1 } }));
+    expect(extra.ok).toBe(false);
+  });
+
+  it('buckets splits and rollouts with the installed algorithm, scaled to the total', () => {
+    const parsed = parseDefinitions(
+      doc({ split: [{ variant: 'a', weight: 3 }, { variant: 'b', weight: 7 }], salt: '', bucketing: { algorithm: 'by-length' } }, { weight: 40, total: 100, salt: '', bucketing: { algorithm: 'by-length' } }),
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const evaluator = createEvaluator(parsed.definitions, { bucketing: [byLength] });
+    expect(evaluator.getDetails('f', 'x', { userId: 'abc' })).toMatchObject({ variant: 'c' }); // bucket 30 of 100 < 40
+    expect(evaluator.getDetails('f', 'x', { userId: 'abcdef' })).toMatchObject({ variant: 'b', reason: 'SPLIT', bucket: 6 });
+    expect(evaluator.getDetails('f', 'x', { userId: 'abcdefghi' })).toMatchObject({ variant: 'b', bucket: 9 });
+    expect(evaluator.getDetails('f', 'x', { userId: 'abcdefghij' })).toMatchObject({ variant: 'c' }); // bucket 0
+    // Left out by the algorithm: like a unit without the attribute.
+    expect(evaluator.getDetails('f', 'x', { userId: '' })).toMatchObject({ value: 'x', reason: 'DEFAULT' });
+  });
+
+  it('serves the caller default with reason ERROR when the algorithm is not installed, never murmur3', () => {
+    const parsed = parseDefinitions(doc({ split: [{ variant: 'a', weight: 1 }], bucketing: { algorithm: 'by-length' } }));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const problems: string[] = [];
+    const evaluator = createEvaluator(parsed.definitions, { onProblem: (p) => problems.push(p.path) });
+    expect(problems).toEqual(['$.flags["f"].defaultServe.bucketing']);
+    expect(evaluator.getDetails('f', 'x', { userId: 'u' })).toMatchObject({ value: 'x', reason: 'ERROR' });
   });
 });

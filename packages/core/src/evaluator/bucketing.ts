@@ -8,6 +8,46 @@ import { compilePath, isOwnRead, readPath, type Ctx, type Matcher, type Rec } fr
  * modulo done by multiplying with the reciprocal (`reduceHash`). See docs/bucketing.md.
  */
 
+/**
+ * A pluggable bucketing algorithm (another vendor's hashing), named by a split's or rollout's
+ * `"bucketing": { "algorithm": name }`. Lives in its own module (e.g. `@halyard/growthbook`) and is passed to
+ * `createEvaluator(defs, { bucketing: [algorithm] })`, so the default evaluator and the browser carry none of it.
+ *
+ * @example
+ * const halves: BucketingAlgorithm = {
+ *   name: 'first-char', range: 2,
+ *   compile: (salt) => (unit) => (salt + unit).charCodeAt(0) % 2,
+ * };
+ */
+export interface BucketingAlgorithm {
+  /** The name documents use, lower case (`"growthbook-v2"`). */
+  readonly name: string;
+  /** Number of buckets the algorithm produces: buckets are integers in `[0, range)`. */
+  readonly range: number;
+  /**
+   * Compiles the salt (the vendor's seed) into `unit → bucket in [0, range)`, or -1 when the vendor leaves that
+   * unit out (e.g. an empty id); such a unit is treated like one without the `bucketBy` attribute. Must not throw.
+   */
+  compile(salt: string): (unit: string) => number;
+}
+
+/** A compiled pluggable bucket: the algorithm's bucket scaled to the split's total. */
+export type CustomBucket = (unit: string) => number;
+
+/**
+ * Scales an algorithm's bucket to `total` buckets: `floor(b × total / range)` (exact: integers below 2^53). With
+ * `total === range` (what importers write) the bucket is the algorithm's own.
+ */
+export function customBucket(algorithm: BucketingAlgorithm, salt: string, total: number): CustomBucket {
+  const hash = algorithm.compile(salt);
+  const range = algorithm.range;
+  if (range === total) return hash;
+  return (unit) => {
+    const b = hash(unit);
+    return b < 0 ? -1 : Math.floor((b * total) / range);
+  };
+}
+
 /** The bucket of the last split `pickSlice` decided; read by the details path right after (evaluation is synchronous). */
 let bucketRegister = 0;
 
@@ -35,6 +75,8 @@ export interface CompiledSplit {
   readonly rest: readonly number[];
   /** Outcome index of slice 0; slice i is `firstOutcome + i`. */
   readonly firstOutcome: number;
+  /** A pluggable algorithm's bucket (`bucketing` in the document), else null for murmur3. */
+  readonly custom: CustomBucket | null;
 }
 
 /**
@@ -52,7 +94,10 @@ export function pickSlice(split: CompiledSplit, ctx: Ctx): number {
   else if (typeof unit === 'number') s = String(unit);
   else return -1;
   if (parts === null && !isOwnRead(ctx, key)) return -1;
-  const bucket = reduceHash(murmur3Int32WithPrefix(split.prefix, s) >>> 0, split.total, split.inverse);
+  const custom = split.custom;
+  let bucket: number;
+  if (custom === null) bucket = reduceHash(murmur3Int32WithPrefix(split.prefix, s) >>> 0, split.total, split.inverse);
+  else if ((bucket = custom(s)) < 0) return -1;
   bucketRegister = bucket;
   const first = split.firstOutcome;
   if (bucket < split.t0) return first;
@@ -93,8 +138,25 @@ export function sliceBounds(weights: readonly number[]): Pick<CompiledSplit, 'to
  * A rule's percentage gate as one more condition: the unit's bucket must be below `weight`. A missing unit fails
  * the gate (the rule is skipped). Does not touch the bucket register, which belongs to the split that may follow.
  */
-export function compileRollout(rollout: RuleRollout, flagKey: string): Matcher {
+export function compileRollout(rollout: RuleRollout, flagKey: string, algorithms?: ReadonlyMap<string, BucketingAlgorithm>): Matcher {
   const { key, parts } = compilePath(rollout.bucketBy ?? DEFAULT_UNIT_ATTRIBUTE);
+  if (rollout.bucketing !== undefined) {
+    const algorithm = algorithms?.get(rollout.bucketing.algorithm);
+    // Not installed: the caller was told (createEvaluator reports it); the gate never passes rather than re-bucket.
+    if (algorithm === undefined) return () => false;
+    const bucket = customBucket(algorithm, rollout.salt ?? flagKey, Math.min(Math.max(rollout.total, 1), MAX_SPLIT_TOTAL));
+    const w = rollout.weight;
+    return (ctx) => {
+      const unit = parts === null ? (ctx as Rec)[key] : readPath(ctx, parts);
+      let s: string;
+      if (typeof unit === 'string') s = unit;
+      else if (typeof unit === 'number') s = String(unit);
+      else return false;
+      if (parts === null && !isOwnRead(ctx, key)) return false;
+      const b = bucket(s);
+      return b >= 0 && b < w;
+    };
+  }
   const prefix = murmur3Prefix(`${rollout.salt ?? flagKey}:`, rollout.seed ?? 0);
   const total = Math.min(Math.max(rollout.total, 1), MAX_SPLIT_TOTAL);
   const inverse = 1 / total;

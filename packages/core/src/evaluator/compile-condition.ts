@@ -48,7 +48,7 @@ export function compileSegment(key: string, seg: SegmentDefinition, env: Compile
   const included = new Set(seg.included ?? []);
   const excluded = new Set(seg.excluded ?? []);
   const conditions = (seg.conditions ?? []).map((c) => compileCondition(c, env));
-  if (seg.rollout !== undefined) conditions.push(compileRollout(seg.rollout, key));
+  if (seg.rollout !== undefined) conditions.push(compileRollout(seg.rollout, key, env.bucketing));
   const conds = conditions.length === 0 ? null : allOf(conditions);
   const hasLists = included.size > 0 || excluded.size > 0;
   return (ctx) => {

@@ -1,14 +1,14 @@
 import { unitAttributeOf } from '../internal/exposure-unit';
-import { murmur3, murmur3Prefix } from '../internal/murmur3';
+import { murmur3, murmur3Prefix, murmur3Scramble } from '../internal/murmur3';
 import { DEFAULT_UNIT_ATTRIBUTE, TARGET_RULE_ID, canonicalJson } from '../internal/schema';
 import { JSON_TAG, VALUE_TYPE_NAMES } from '../internal/value-type';
 import type { CompileEnv } from '../operators/operator';
 import type { EvaluationReason, FlagDefinition, JsonValue, SnapshotFlag, SplitServe, VariantServe } from '../types';
-import { compileRollout, pickSlice, sliceBounds, sliceWeights, type CompiledSplit } from './bucketing';
+import { compileRollout, customBucket, type BucketingAlgorithm, pickSlice, sliceBounds, sliceWeights, type CompiledSplit } from './bucketing';
 import { allOf, compileCondition } from './compile-condition';
 import { asString, compilePath, readAttr, type Attr, type Matcher } from './context';
 import { dependencyOrder } from './dependency-order';
-import { HASH_SEED_A, HASH_SEED_B, fallbackIndex, makeOutcome, type CompiledFlag, type Fallback, type Outcome } from './outcomes';
+import { HASH_SEED_A, HASH_SEED_B, fallbackIndex, makeOutcome, snapshotEntryJson, type CompiledFlag, type Fallback, type Outcome } from './outcomes';
 import { isSplitServe } from './serve';
 
 export interface FlagCompileEnv extends CompileEnv {
@@ -19,6 +19,26 @@ export interface FlagCompileEnv extends CompileEnv {
 /** The detail reported when a default split is skipped because the unit attribute is missing. */
 function missingUnitDetail(attribute: string): string {
   return `unit has no ${JSON.stringify(attribute)} attribute; split skipped`;
+}
+
+/** The first bucketing algorithm `def` names that `installed` lacks, with the path of the split or rollout using it. */
+export function missingBucketing(def: FlagDefinition, installed: ReadonlyMap<string, BucketingAlgorithm> | undefined): { algorithm: string; path: string } | undefined {
+  const check = (spec: { bucketing?: { algorithm: string } } | undefined, path: string) =>
+    spec?.bucketing !== undefined && installed?.has(spec.bucketing.algorithm) !== true ? { algorithm: spec.bucketing.algorithm, path } : undefined;
+  const rules = def.rules ?? [];
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i] as NonNullable<FlagDefinition['rules']>[number];
+    const found = check(r.rollout, `.rules[${i}].rollout.bucketing`) ?? check(isSplitServe(r.serve) ? r.serve : undefined, `.rules[${i}].serve.bucketing`);
+    if (found !== undefined) return found;
+  }
+  return check(isSplitServe(def.defaultServe) ? def.defaultServe : undefined, '.defaultServe.bucketing');
+}
+
+/** The problem text for an algorithm that is not installed. */
+export function missingBucketingMessage(missing: { algorithm: string }): string {
+  const pkg = missing.algorithm.startsWith('growthbook') ? '@halyard/growthbook' : `the package providing ${JSON.stringify(missing.algorithm)}`;
+  const name = missing.algorithm.startsWith('growthbook') ? 'growthbookBucketing' : 'its algorithm';
+  return `bucketing ${JSON.stringify(missing.algorithm)} is not installed: import { ${name} } from '${pkg}' and pass it to createFlagClient({ bucketing }) (or createEvaluator(definitions, { bucketing }))`;
 }
 
 /** The type tag of a declared flag type (`json` when absent). */
@@ -69,6 +89,7 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
       t3: b.t3,
       rest: b.rest,
       firstOutcome,
+      custom: serve.bucketing === undefined ? null : customBucket(env.bucketing?.get(serve.bucketing.algorithm) as BucketingAlgorithm, serve.salt ?? key, b.total),
     };
   };
 
@@ -85,13 +106,23 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
     fallbacks,
     disabled: !def.enabled,
     errorEntry,
-    errorHashA: murmur3(errorText, HASH_SEED_A),
-    errorHashB: murmur3(errorText, HASH_SEED_B),
+    errorJson: snapshotEntryJson(key, errorEntry),
+    errorHashA: murmur3Scramble(murmur3(errorText, HASH_SEED_A)),
+    errorHashB: murmur3Scramble(murmur3(errorText, HASH_SEED_B)),
   };
 
   if (!def.enabled) {
     const off = serveOff('DISABLED');
     return { ...base, decide: () => off, constant: off };
+  }
+
+  // A split or rollout naming an algorithm this evaluator was not given: serve the caller's default with an error
+  // (createEvaluator reports the problem) rather than silently re-bucket everyone with murmur3.
+  const missing = missingBucketing(def, env.bucketing);
+  if (missing !== undefined) {
+    fallbacks.push(Object.freeze({ reason: 'ERROR' as EvaluationReason, detail: missingBucketingMessage(missing) }));
+    const failed = fallbackIndex(fallbacks.length - 1);
+    return { ...base, decide: () => failed, constant: failed };
   }
 
   // The kill switch on a parent kills its children: a prerequisite that is disabled, or that failed its own
@@ -119,7 +150,7 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
   const rules = (def.rules ?? []).map((r, i) => {
     const ruleId = r.id ?? `rule-${i}`;
     const matchers = r.conditions.map((c) => compileCondition(c, env));
-    if (r.rollout !== undefined) matchers.push(compileRollout(r.rollout, key));
+    if (r.rollout !== undefined) matchers.push(compileRollout(r.rollout, key, env.bucketing));
     const match = allOf(matchers);
     if (isSplitServe(r.serve)) return { match, matchers, outcome: -1, split: compileSplit(r.serve, 'SPLIT', ruleId) };
     return { match, matchers, outcome: add(r.serve.variant, 'TARGETING_MATCH', ruleId), split: null };

@@ -1,22 +1,49 @@
-import { hex32 } from '../internal/hex';
-import { murmur3Finish, murmur3MixWord } from '../internal/murmur3';
 import { validatedDefinitions } from '../internal/schema';
 import { BOOLEAN_TAG, defaultTypeTag as typeTagOfDefault, tagsMatch as tagsMatchImport } from '../internal/value-type';
 import { parseDefinitions } from '../parse-definitions';
-import type { Definitions, EvaluationContext, EvaluationDetails, Evaluator, FlagDefinition, FlagHandle, FlagSnapshot, JsonValue, SegmentDefinition, SnapshotFlag } from '../types';
+import type { DefinitionProblem, Definitions, EvaluationContext, EvaluationDetails, Evaluator, FlagDefinition, FlagHandle, FlagSnapshot, JsonValue, SegmentDefinition, SerializedSnapshot } from '../types';
 import { compileSegment, segmentOrder } from './compile-condition';
-import { compileFlag, topologicalOrder, type FlagCompileEnv } from './compile-flag';
+import type { BucketingAlgorithm } from './bucketing';
+import { compileFlag, missingBucketing, missingBucketingMessage, topologicalOrder, type FlagCompileEnv } from './compile-flag';
 import { EMPTY_CONTEXT, type Matcher } from './context';
 import { mismatchDetails, notFoundDetails, resultDetails } from './details';
 import { bindFlag, missingHandle, type AnyHandle } from './handles';
-import { decideSafely, outcomeIndex as outcomeIndexImport } from './outcome-index';
-import { ERROR_INDEX, type CompiledFlag, type Outcome } from './outcomes';
+import { snapshotWriters } from './evaluate-all';
+import { outcomeIndex as outcomeIndexImport } from './outcome-index';
+import type { CompiledFlag, Outcome } from './outcomes';
 
 // The by-key methods call these on every read: module-local constants, for the reason given at `hasOwnProperty`
 // in context.ts (an imported binding is a module cell V8 reloads per call when sources run as ES modules).
 const defaultTypeTag = typeTagOfDefault;
 const tagsMatch = tagsMatchImport;
 const outcomeIndex = outcomeIndexImport;
+
+/** Options of `createEvaluator`. */
+export interface EvaluatorOptions {
+  /**
+   * Pluggable bucketing algorithms documents may name in `"bucketing": { "algorithm": … }` (e.g.
+   * `growthbookBucketing` from `@halyard/growthbook`, itself a list: lists are flattened). murmur3, the default,
+   * is always there.
+   */
+  bucketing?: ReadonlyArray<BucketingAlgorithm | readonly BucketingAlgorithm[]>;
+  /** Told once per problem found while compiling (an algorithm that is not installed). Default: `console.warn`. */
+  onProblem?: (problem: DefinitionProblem) => void;
+}
+
+/**
+ * Reports every split or rollout naming an algorithm that is not installed, once, with its path. Such a flag
+ * serves the caller's default with reason ERROR; such a segment rollout never matches.
+ */
+function reportMissingBucketing(defs: Definitions, installed: ReadonlyMap<string, BucketingAlgorithm>, report: (p: DefinitionProblem) => void): void {
+  for (const [key, def] of Object.entries(defs.flags)) {
+    const missing = missingBucketing(def, installed);
+    if (missing !== undefined) report({ path: `$.flags[${JSON.stringify(key)}]${missing.path}`, message: missingBucketingMessage(missing) });
+  }
+  for (const [key, seg] of Object.entries(defs.segments ?? {})) {
+    const algorithm = seg.rollout?.bucketing?.algorithm;
+    if (algorithm !== undefined && !installed.has(algorithm)) report({ path: `$.segments[${JSON.stringify(key)}].rollout.bucketing`, message: missingBucketingMessage({ algorithm }) });
+  }
+}
 
 function ensureValid(definitions: Definitions): Definitions {
   if (validatedDefinitions.has(definitions)) return definitions;
@@ -61,16 +88,19 @@ function ensureValid(definitions: Definitions): Definitions {
  * const newCheckout = evaluator.flag('new-checkout');                   // bind once…
  * if (newCheckout.isEnabled({ userId: 'u-42' })) renderNewCheckout();   // …read per request
  */
-export function createEvaluator(definitions: Definitions): Evaluator {
+export function createEvaluator(definitions: Definitions, options: EvaluatorOptions = {}): Evaluator {
   const defs = ensureValid(definitions);
+  const bucketing = new Map<string, BucketingAlgorithm>();
+  for (const a of (options.bucketing ?? []).flat()) bucketing.set(a.name, a);
+  reportMissingBucketing(defs, bucketing, options.onProblem ?? ((p) => console.warn(`@halyard/core: ${p.path}: ${p.message}`)));
 
   // Referenced segments first: a segment's `inSegment` conditions read the matchers compiled so far.
   const segmentMatchers = new Map<string, Matcher>();
-  const segmentEnv = { segmentMatchers };
+  const segmentEnv = { segmentMatchers, bucketing };
   for (const key of segmentOrder(defs.segments)) segmentMatchers.set(key, compileSegment(key, defs.segments[key] as SegmentDefinition, segmentEnv));
 
   const compiled = new Map<string, CompiledFlag>();
-  const env: FlagCompileEnv = { segmentMatchers, compiled };
+  const env: FlagCompileEnv = { segmentMatchers, compiled, bucketing };
   for (const key of topologicalOrder(defs.flags)) compiled.set(key, compileFlag(key, defs.flags[key] as FlagDefinition, env));
 
   const keys = Object.freeze(Object.keys(defs.flags));
@@ -114,46 +144,11 @@ export function createEvaluator(definitions: Definitions): Evaluator {
     return index >= 0 && (flag.outcomes[index] as Outcome).value === true;
   }
 
-  function evaluateAll(context?: EvaluationContext): FlagSnapshot {
-    const ctx = typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT;
-    const flags: Record<string, SnapshotFlag> = {};
-    let hA = 0x9747b28c | 0;
-    let hB = 0x2f8e5a13 | 0;
-    let entries = 0;
-    for (let i = 0; i < ordered.length; i++) {
-      const flag = ordered[i] as CompiledFlag;
-      let entry: SnapshotFlag;
-      let a: number;
-      let b: number;
-      let index: number;
-      try {
-        index = flag.decide(ctx);
-      } catch {
-        index = decideSafely(flag, ctx);
-      }
-      if (index >= 0) {
-        const o = flag.outcomes[index] as Outcome;
-        entry = o.entry;
-        a = o.hashA;
-        b = o.hashB;
-      } else if (index === ERROR_INDEX) {
-        entry = flag.errorEntry;
-        a = flag.errorHashA;
-        b = flag.errorHashB;
-      } else {
-        // Serves the caller's default (no offVariant): left out, so a snapshot reader answers its own default.
-        continue;
-      }
-      flags[flag.key] = entry;
-      hA = murmur3MixWord(hA, a);
-      hB = murmur3MixWord(hB, b);
-      entries++;
-    }
-    // The version depends only on the entries (via their content hashes), so equal content → equal version,
-    // even across definitions versions that differ elsewhere.
-    const version = hex32(murmur3Finish(hA, entries * 4)) + hex32(murmur3Finish(hB, entries * 4));
-    return { version, flags };
-  }
+  const writers = snapshotWriters(ordered);
+  const evaluateAll = (context?: EvaluationContext): FlagSnapshot =>
+    writers.evaluateAll(typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT);
+  const evaluateAllJson = (context?: EvaluationContext): SerializedSnapshot =>
+    writers.evaluateAllJson(typeof context === 'object' && context !== null ? context : EMPTY_CONTEXT);
 
   // Handles of defined flags are made on first use and shared; a handle of an unknown key is not kept, so
   // arbitrary keys cannot grow this map.
@@ -176,6 +171,7 @@ export function createEvaluator(definitions: Definitions): Evaluator {
     isEnabled,
     flag,
     evaluateAll,
+    evaluateAllJson,
     has: (key: string) => compiled.has(key),
     keys: () => keys,
   });

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketOf, createEvaluator, parseDefinitions } from '@halyard/core';
-import type { Definitions, EvaluationContext, EvaluationDetails, EvaluationReason, Evaluator, JsonValue } from '@halyard/core';
+import type { Definitions, EvaluationContext, EvaluationDetails, EvaluationReason, Evaluator, JsonValue, SnapshotFlag } from '@halyard/core';
+import { hex32 } from '../internal/hex';
+import { murmur3, murmur3Finish, murmur3MixWord } from '../internal/murmur3';
+import { canonicalJson } from '../internal/schema';
+import { HASH_SEED_A, HASH_SEED_B } from './outcomes';
 
 // Deterministic: every property runs with a fixed seed, so a failure reproduces and nothing can flake.
 const SEED = 20240601;
@@ -549,5 +553,81 @@ describe('bucketing properties', () => {
     expect(Math.abs((counts.a as number) / UNITS.length - 0.5)).toBeLessThan(0.01);
     expect(Math.abs((counts.b as number) / UNITS.length - 0.25)).toBeLessThan(0.01);
     expect(Math.abs((counts.c as number) / UNITS.length - 0.25)).toBeLessThan(0.01);
+  });
+});
+
+describe('evaluateAll and evaluateAllJson', () => {
+  // The snapshot paths precompute entries, hashes and JSON per outcome and copy a template of constant flags;
+  // this pins them to the per-flag reads, and the version to its definition (two murmur3 hashes of each entry's
+  // canonical JSON `[key, entry]`, mixed in document order).
+  const versionOf = (flags: Record<string, SnapshotFlag>): string => {
+    let hA = 0x9747b28c | 0;
+    let hB = 0x2f8e5a13 | 0;
+    const keys = Object.keys(flags);
+    for (const key of keys) {
+      const text = canonicalJson([key, flags[key]]);
+      hA = murmur3MixWord(hA, murmur3(text, HASH_SEED_A));
+      hB = murmur3MixWord(hB, murmur3(text, HASH_SEED_B));
+    }
+    return hex32(murmur3Finish(hA, keys.length * 4)) + hex32(murmur3Finish(hB, keys.length * 4));
+  };
+
+  it('equal the per-flag getDetails reads (entries, key order, version) for arbitrary definitions × contexts', () => {
+    let allOffVariant = 0;
+    let someWithout = 0;
+    fc.assert(
+      fc.property(documentArb, fc.array(anyContext, { minLength: 1, maxLength: 4 }), (doc, contexts) => {
+        const defs = parsed(doc);
+        const ev = createEvaluator(defs);
+        if (Object.values(defs.flags).every((f) => f.offVariant !== undefined)) allOffVariant++;
+        else someWithout++;
+        for (const spec of contexts) {
+          const ctx = materialize(spec);
+          const snapshot = ev.evaluateAll(ctx);
+          const expectedKeys: string[] = [];
+          for (const key of ev.keys()) {
+            const details = ev.getDetails(key, null, ctx);
+            if (details.variant === undefined && details.reason !== 'ERROR') continue;
+            expectedKeys.push(key);
+            const entry = snapshot.flags[key] as SnapshotFlag;
+            expect(entry.value).toEqual(details.value);
+            expect(entry.variant).toBe(details.variant);
+            expect(entry.reason).toBe(details.reason);
+            expect(entry.ruleId).toBe(details.ruleId);
+            expect(entry.errorCode).toBe(details.errorCode);
+          }
+          expect(Object.keys(snapshot.flags)).toEqual(expectedKeys);
+          expect(snapshot.version).toBe(versionOf(snapshot.flags));
+          const serialized = ev.evaluateAllJson(ctx);
+          expect(serialized.json).toBe(JSON.stringify(snapshot));
+          expect(serialized.version).toBe(snapshot.version);
+          // A second call returns an independent object: callers may mutate what they got.
+          const again = ev.evaluateAll(ctx);
+          expect(again).toEqual(snapshot);
+          expect(again.flags).not.toBe(snapshot.flags);
+        }
+      }),
+      { numRuns: 300, seed: SEED },
+    );
+    // Both ways of building the snapshot (template copy; key by key when a flag may leave itself out) ran.
+    expect(allOffVariant).toBeGreaterThan(20);
+    expect(someWithout).toBeGreaterThan(20);
+  });
+
+  it('keeps fifty mixed flags in document order, and answers the empty context', () => {
+    const flags: Record<string, unknown> = {};
+    for (let i = 0; i < 50; i++) {
+      flags[`f-${i}`] =
+        i % 3 === 0
+          ? { variants: { on: true, off: false }, enabled: i % 6 === 0, offVariant: 'off', defaultServe: { variant: 'on' } }
+          : { variants: { a: 'a', b: 'b' }, enabled: true, offVariant: 'a', defaultServe: { split: [{ variant: 'a', weight: 1 }, { variant: 'b', weight: 1 }] } };
+    }
+    const ev = createEvaluator(parsed({ schemaVersion: 1, flags }));
+    for (const ctx of [undefined, {}, { userId: 'u-1' }, { userId: 7 }]) {
+      const snapshot = ev.evaluateAll(ctx as EvaluationContext | undefined);
+      expect(Object.keys(snapshot.flags)).toEqual(Object.keys(flags));
+      expect(snapshot.version).toBe(versionOf(snapshot.flags));
+      expect(ev.evaluateAllJson(ctx as EvaluationContext | undefined).json).toBe(JSON.stringify(snapshot));
+    }
   });
 });

@@ -17,7 +17,12 @@
  *   flags without `offVariant`) and its specialised `decide`.
  * - outcome-index.ts: running `decide` without throwing; details.ts: `EvaluationDetails` for outcomes and errors.
  * - handles.ts: `evaluator.flag(key)`; create-evaluator.ts: the by-key API.
+ * - evaluate-all.ts: every flag for one context (`evaluateAll`, `evaluateAllJson`): constant flags come from a
+ *   template copied per call, and each outcome carries its JSON text, so the evaluate endpoint joins strings
+ *   instead of running JSON.stringify over 50 objects.
  */
 export { createEvaluator } from './create-evaluator';
+export type { EvaluatorOptions } from './create-evaluator';
+export type { BucketingAlgorithm } from './bucketing';
 export { bucketOf } from './bucketing';
 export { isSplitServe, isVariantServe } from './serve';

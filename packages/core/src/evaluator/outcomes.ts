@@ -1,4 +1,4 @@
-import { murmur3 } from '../internal/murmur3';
+import { murmur3, murmur3Scramble } from '../internal/murmur3';
 import { canonicalJson } from '../internal/schema';
 import type { EvaluationDetails, EvaluationReason, JsonValue, SnapshotFlag } from '../types';
 import type { CompiledSplit } from './bucketing';
@@ -18,9 +18,14 @@ export interface Outcome {
   readonly details: EvaluationDetails;
   /** Shared frozen snapshot entry. */
   readonly entry: SnapshotFlag;
+  /** `"flagKey":entry` as JSON.stringify writes it inside a snapshot's `flags` (for `evaluateAllJson`). */
+  readonly json: string;
   /** True for SPLIT outcomes: `getDetails` adds the unit's bucket to a fresh details object. */
   readonly split: boolean;
-  /** Two 32-bit hashes of `[flagKey, entry]`, combined into snapshot versions. */
+  /**
+   * Two 32-bit hashes of `[flagKey, entry]`, combined into snapshot versions; stored scrambled
+   * (`murmur3Scramble`), the half of each mix that does not depend on the running hash.
+   */
   readonly hashA: number;
   readonly hashB: number;
 }
@@ -73,6 +78,9 @@ export interface CompiledFlag {
   /** With `split`: the outcome for a unit without the bucketBy attribute. */
   readonly missingUnit: number;
   readonly errorEntry: SnapshotFlag;
+  /** `"flagKey":errorEntry`, as `Outcome.json`. */
+  readonly errorJson: string;
+  /** As `Outcome.hashA`/`hashB` (scrambled). */
   readonly errorHashA: number;
   readonly errorHashB: number;
 }
@@ -80,6 +88,11 @@ export interface CompiledFlag {
 /** Seeds of the two content hashes that make a 64-bit snapshot version. */
 export const HASH_SEED_A = 0;
 export const HASH_SEED_B = 0x5bd1e995;
+
+/** One snapshot entry as JSON.stringify writes it inside `flags`: `"flagKey":{…}`. */
+export function snapshotEntryJson(flagKey: string, entry: SnapshotFlag): string {
+  return `${JSON.stringify(flagKey)}:${JSON.stringify(entry)}`;
+}
 
 export function makeOutcome(
   flagKey: string,
@@ -109,8 +122,9 @@ export function makeOutcome(
     ruleId,
     details: Object.freeze(details),
     entry: Object.freeze(entry),
+    json: snapshotEntryJson(flagKey, entry),
     split: reason === 'SPLIT',
-    hashA: murmur3(text, HASH_SEED_A),
-    hashB: murmur3(text, HASH_SEED_B),
+    hashA: murmur3Scramble(murmur3(text, HASH_SEED_A)),
+    hashB: murmur3Scramble(murmur3(text, HASH_SEED_B)),
   };
 }

@@ -31,6 +31,19 @@ const MAX_SEMVER_LENGTH = 256;
  * compareSemver(parseSemver('v2')!, parseSemver('2.0.0')!); // 0
  */
 export function parseSemver(input: string): SemVer | undefined {
+  // One-entry memo: evaluating every flag for one context (evaluateAll) parses the same attribute once per
+  // semver condition, e.g. 50 times per request for 50 flags gated on `appVersion`. Results are never mutated.
+  if (input === lastInput) return lastParsed;
+  const parsed = parse(input);
+  lastInput = input;
+  lastParsed = parsed;
+  return parsed;
+}
+
+let lastInput: string | undefined;
+let lastParsed: SemVer | undefined;
+
+function parse(input: string): SemVer | undefined {
   if (input.length > MAX_SEMVER_LENGTH) return undefined;
   const m = SEMVER_RE.exec(input);
   if (m === null) return undefined;

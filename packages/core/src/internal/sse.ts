@@ -125,7 +125,11 @@ export interface SseConnectionOptions {
   maxEventSize: number;
   lastEventId?: string | undefined;
   onOpen(): void;
-  onEvent(event: SseEvent): void;
+  /**
+   * An event arrived. Return `false` when it was not applied (a patch for another base version): the resume point
+   * stays where it was, so a reconnect's `Last-Event-ID` names what the client really holds.
+   */
+  onEvent(event: SseEvent): unknown;
   /**
    * The connection failed or dropped; a reconnect is already scheduled. `rejected`: we dropped it because of what
    * the server sent (a line or event over `maxEventSize`, or `onEvent` threw) — a problem to report, not a blip.
@@ -230,14 +234,15 @@ export function createSseConnection(options: SseConnectionOptions): SseConnectio
           onEvent(event) {
             armHeartbeat();
             if (!isCurrent()) return;
+            let applied: unknown;
             try {
-              options.onEvent(event);
+              applied = options.onEvent(event);
             } catch (error) {
               rejected = true;
               throw error;
             }
-            // Only an accepted event moves the resume point: after a rejected one, the server resends from here.
-            lastEventId = event.id;
+            // Only an applied event moves the resume point: after a rejected one, the server resends from here.
+            if (applied !== false) lastEventId = event.id;
           },
           onComment() {
             armHeartbeat();

@@ -5,6 +5,8 @@ import { createSseConnection } from './sse';
 
 export interface SyncStreamOptions {
   url(): string;
+  /** Sent on stream requests only, over `SyncOptions.headers` (e.g. the delta header). */
+  headers?: Record<string, string>;
   heartbeatTimeout: number;
   /** Largest SSE line or event, in characters. */
   maxEventSize: number;
@@ -28,6 +30,12 @@ export interface SyncOptions {
   stream?: SyncStreamOptions | undefined;
   /** A JSON payload from a poll or a stream event. Throw to reject it (reported through `onError`). */
   onPayload(body: unknown): void;
+  /**
+   * The JSON body of a stream `patch` event (without this, patch events are ignored). Throw to reject it, like
+   * `onPayload`; return `false` when it is for another base version (the stream's resume point stays put, and
+   * the caller resyncs, e.g. with `refresh()`).
+   */
+  onPatch?(body: unknown): boolean;
   onNotModified(): void;
   onError(error: Error): void;
   /** The stream dropped; polling has taken over. Not an `onError`: flags are still being kept fresh. */
@@ -66,7 +74,7 @@ export function createSync(options: SyncOptions): Sync {
     ? createSseConnection({
         fetch: options.fetch,
         url: streamOptions.url,
-        headers: options.headers,
+        headers: () => ({ ...options.headers(), ...streamOptions.headers }),
         timeout: options.timeout,
         heartbeatTimeout: streamOptions.heartbeatTimeout,
         backoff: options.backoff,
@@ -76,7 +84,8 @@ export function createSync(options: SyncOptions): Sync {
           poller.stop();
         },
         onEvent(event) {
-          if (event.event !== 'update') return;
+          const onPatch = event.event === 'patch' ? options.onPatch : undefined;
+          if (event.event !== 'update' && onPatch === undefined) return;
           let body: unknown;
           try {
             body = JSON.parse(event.data);
@@ -84,6 +93,7 @@ export function createSync(options: SyncOptions): Sync {
             throw new Error(`stream ${streamOptions.url()} sent invalid JSON: ${describeError(error)}`);
           }
           // A rejected payload throws: the connection drops and reports it below.
+          if (onPatch !== undefined) return onPatch.call(options, body);
           options.onPayload(body);
         },
         onDown(error, rejected) {

@@ -1,3 +1,4 @@
+import type { BucketingAlgorithm } from '../evaluator/bucketing';
 import type { Attr, Matcher } from '../evaluator/context';
 import { describe } from '../internal/json-shape';
 import type { Condition } from '../types';
@@ -31,6 +32,8 @@ export interface OperandCheck {
 export interface CompileEnv {
   /** Compiled segments by key; segments are compiled after the segments they reference. */
   readonly segmentMatchers: ReadonlyMap<string, Matcher>;
+  /** Pluggable bucketing algorithms by name (`createEvaluator(defs, { bucketing })`); murmur3 needs none. */
+  readonly bucketing?: ReadonlyMap<string, BucketingAlgorithm>;
 }
 
 /** Documentation of an operator, rendered into docs/flags.md by `pnpm --dir packages/core run docs:operators`. */

@@ -3,6 +3,7 @@ import { DEFAULT_UNIT_ATTRIBUTE, FLAG_KINDS, FLAG_TYPES, KEY_PATTERN, KEY_RULE, 
 import { parseIsoDate } from '../internal/date';
 import type { FlagDefinition, FlagType, JsonValue, Rule, RuleRollout, Target } from '../types';
 import { field, index, member, type Checker } from './checker';
+import { checkBreaker } from './breaker';
 import { checkConditions } from './condition';
 import { checkRollout, checkServe, checkVariantRef, type FlagContext } from './serve';
 
@@ -20,6 +21,7 @@ const FLAG_FIELDS = [
   'rules',
   'defaultServe',
   'prerequisites',
+  'breaker',
 ];
 const RULE_FIELDS = ['id', 'description', 'conditions', 'rollout', 'serve'];
 const TARGET_FIELDS = ['variant', 'values', 'attribute'];
@@ -256,6 +258,9 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
   const defaultServe = checkServe(c, own(v, 'defaultServe'), field(path, 'defaultServe'), flag);
   if (defaultServe === undefined) ok = false;
 
+  const breaker = has(v, 'breaker') ? checkBreaker(c, own(v, 'breaker'), field(path, 'breaker'), variantNames) : undefined;
+  if (has(v, 'breaker') && breaker === undefined) ok = false;
+
   let prerequisites: RawPrerequisites | undefined;
   if (has(v, 'prerequisites')) prerequisites = { path: field(path, 'prerequisites'), value: own(v, 'prerequisites') };
 
@@ -272,5 +277,6 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
   };
   if (targets !== undefined) out.targets = targets;
   if (rules !== undefined) out.rules = rules;
+  if (breaker !== undefined) out.breaker = breaker;
   return prerequisites === undefined ? { flag: out, variantNames } : { flag: out, prerequisites, variantNames };
 }

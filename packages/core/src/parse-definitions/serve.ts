@@ -1,12 +1,12 @@
 import { describe, has, isObj, own, quoteList, type Obj } from '../internal/json-shape';
 import { MAX_SPLIT_TOTAL, PERCENT_SCALE, PERCENT_UNIT, percentageWeight } from '../internal/schema';
-import type { RuleRollout, Serve, SplitSlice } from '../types';
+import type { BucketingSpec, RuleRollout, Serve, SplitSlice } from '../types';
 import { field, index, type Checker } from './checker';
 
 const VARIANT_SERVE_FIELDS = ['variant'];
-const SPLIT_SERVE_FIELDS = ['split', 'bucketBy', 'salt', 'seed'];
+const SPLIT_SERVE_FIELDS = ['split', 'bucketBy', 'salt', 'seed', 'bucketing'];
 const SLICE_FIELDS = ['variant', 'weight', 'percentage'];
-const ROLLOUT_FIELDS = ['weight', 'total', 'bucketBy', 'salt', 'seed'];
+const ROLLOUT_FIELDS = ['weight', 'total', 'bucketBy', 'salt', 'seed', 'bucketing'];
 
 /** The flag being checked, for variant references. */
 export interface FlagContext {
@@ -142,7 +142,7 @@ export function checkServe(c: Checker, v: unknown, path: string, flag: FlagConte
   if (hasSplit) {
     c.fields(v, path, SPLIT_SERVE_FIELDS, 'a split serve');
     const split = checkSplit(c, own(v, 'split'), field(path, 'split'), flag);
-    const out: { split: SplitSlice[]; bucketBy?: string; salt?: string; seed?: number } = { split: split ?? [] };
+    const out: { split: SplitSlice[]; bucketBy?: string; salt?: string; seed?: number; bucketing?: BucketingSpec } = { split: split ?? [] };
     const hashOk = checkHashing(c, v, path, out);
     return split !== undefined && hashOk ? out : undefined;
   }
@@ -177,7 +177,7 @@ export function checkRollout(c: Checker, v: unknown, path: string, what = 'a rul
  * The unit and hash settings splits and rule rollouts share (`bucketBy`, `salt`, `seed`): validates the ones
  * present into `out` and reports every problem; false when any is invalid.
  */
-function checkHashing(c: Checker, v: Obj, path: string, out: { bucketBy?: string; salt?: string; seed?: number }): boolean {
+function checkHashing(c: Checker, v: Obj, path: string, out: { bucketBy?: string; salt?: string; seed?: number; bucketing?: BucketingSpec }): boolean {
   let ok = true;
   if (has(v, 'bucketBy')) {
     const b = c.attributePath(own(v, 'bucketBy'), field(path, 'bucketBy'), 'bucketBy');
@@ -196,5 +196,25 @@ function checkHashing(c: Checker, v: Obj, path: string, out: { bucketBy?: string
     if (s === undefined) ok = false;
     else out.seed = s;
   }
+  if (has(v, 'bucketing')) {
+    const b = own(v, 'bucketing');
+    const p = field(path, 'bucketing');
+    const algorithm = isObj(b) ? own(b, 'algorithm') : undefined;
+    if (!isObj(b) || typeof algorithm !== 'string' || !BUCKETING_NAME.test(algorithm)) {
+      c.add(p, `"bucketing" must be an object like { "algorithm": "growthbook-v2" } (a lower-case algorithm name), got ${describe(b)}`);
+      ok = false;
+    } else {
+      c.fields(b, p, BUCKETING_FIELDS, '"bucketing"');
+      if (has(v, 'seed')) {
+        // The murmur3 seed means nothing to another algorithm; the salt is its seed.
+        c.add(field(path, 'seed'), `"seed" only applies to murmur3 bucketing; with "bucketing" ${JSON.stringify(algorithm)} put the algorithm's seed in "salt"`);
+        ok = false;
+      }
+      out.bucketing = { algorithm };
+    }
+  }
   return ok;
 }
+
+const BUCKETING_FIELDS = ['algorithm'];
+const BUCKETING_NAME = /^[a-z][a-z0-9-]{0,63}$/;

@@ -21,6 +21,8 @@ export interface ChangeBusOptions {
   /** Messages may have been lost (a listener reconnected): re-read everything cached. */
   onResync: () => void;
   onError: (error: unknown, message: string) => void;
+  /** Redis: connect and command timeout, in ms; also how often the subscriber checks its connection. Default 5,000. */
+  redisTimeoutMs?: number | undefined;
 }
 
 /**
@@ -35,6 +37,7 @@ export class ChangeBus {
   private stopListening: (() => Promise<void>) | undefined;
   private publisher: Redis | undefined;
   private subscriber: Redis | undefined;
+  private probe: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ChangeBusOptions) {
     // NOTIFY channels are per database, not per schema: hash the namespace into a valid identifier.
@@ -63,9 +66,20 @@ export class ChangeBus {
     if (this.options.redisUrl) {
       // Loaded only when configured: ioredis costs ~9 MB of RSS that most deployments never use.
       const { Redis } = await import('ioredis');
-      const common = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true } as const;
-      this.publisher = new Redis(this.options.redisUrl, common);
-      this.subscriber = new Redis(this.options.redisUrl, common);
+      const timeoutMs = this.options.redisTimeoutMs ?? 5000;
+      const common = {
+        lazyConnect: true,
+        connectTimeout: timeoutMs,
+        // A black-holed Redis answers nothing: without this, every publish would wait (and be kept) forever.
+        commandTimeout: timeoutMs,
+        maxRetriesPerRequest: 1,
+        // Reconnect with exponential backoff and jitter, 100 ms up to 5 s, forever: Redis is best effort.
+        retryStrategy: (times: number) => Math.round(Math.min(100 * 2 ** Math.min(times, 6), 5000) * (0.5 + Math.random() / 2)),
+      } as const;
+      // Fan-out degrades instead of queueing: while Redis is away a publish fails at once (logged), and the
+      // receivers resync everything when their subscriber reconnects (or on their periodic re-read).
+      this.publisher = new Redis(this.options.redisUrl, { ...common, enableOfflineQueue: false });
+      this.subscriber = new Redis(this.options.redisUrl, { ...common, enableOfflineQueue: true });
       let lastLogged = 0;
       const logError = (error: Error) => {
         // ioredis retries forever and emits an error per attempt; one log line per 10 s is enough.
@@ -84,8 +98,19 @@ export class ChangeBus {
         if (ready) onResync();
         ready = true;
       });
+      // A subscriber on a black-holed path hears nothing and notices nothing: a periodic PING (bounded by
+      // commandTimeout) finds out, and the reconnect that follows resyncs.
+      const subscriber = this.subscriber;
+      this.probe = setInterval(() => {
+        if (subscriber.status !== 'ready') return;
+        subscriber.ping().catch((error: unknown) => {
+          logError(error as Error);
+          subscriber.disconnect(true);
+        });
+      }, timeoutMs);
+      this.probe.unref();
       try {
-        await withTimeout(Promise.all([this.publisher.connect(), this.subscriber.connect()]), 10_000);
+        await withTimeout(Promise.all([this.publisher.connect(), this.subscriber.connect()]), timeoutMs * 2);
         await this.subscriber.subscribe(this.redisChannel);
       } catch (error) {
         await this.close();
@@ -108,6 +133,7 @@ export class ChangeBus {
   }
 
   async close(): Promise<void> {
+    if (this.probe) clearInterval(this.probe);
     await this.stopListening?.();
     this.stopListening = undefined;
     const clients = [this.publisher, this.subscriber].filter((c): c is Redis => c !== undefined);

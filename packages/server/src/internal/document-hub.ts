@@ -3,10 +3,26 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { createEvaluator, parseDefinitions } from '@halyard/core';
 import type { Evaluator, FlagsDocument } from '@halyard/core';
+import { diffDocuments } from '@halyard/core/definitions';
+import { growthbookBucketing } from '@halyard/growthbook';
 import type { DocumentStore } from './store/document-store';
 import type { EnvironmentStore } from './store/environment-store';
 
+/** Every pluggable bucketing algorithm the flag service ships (documents imported from other vendors name them). */
+const SERVER_BUCKETING = [growthbookBucketing];
+
 const gzip = promisify(gzipCallback);
+
+/** A `patch` event: the change from version `base` to `version`, serialised and compressed once for every stream. */
+export interface PatchFrame {
+  readonly base: string;
+  readonly version: string;
+  readonly frame: Buffer;
+  readonly gzipFrame: Buffer;
+}
+
+/** At most this many recent patches are kept per environment for resuming delta streams. */
+const MAX_PATCHES = 64;
 
 /** One published version of an environment's document, serialised and compressed once and shared by every request. */
 export interface DocumentEntry {
@@ -26,17 +42,43 @@ export interface DocumentEntry {
    * per-connection compressor state), and arrives decodable on its own.
    */
   readonly gzipFrame: Buffer;
+  /**
+   * The patches that lead to this version, oldest first and contiguous (each one's `base` is the previous one's
+   * `version`, the last one's `version` is this one): what a delta stream resuming from a recent version is sent
+   * instead of the document. Bounded by count and by bytes (never more than the full frame, past which the
+   * document is the cheaper answer); empty when this version could not be expressed as a patch.
+   */
+  readonly patches: readonly PatchFrame[];
   /** Compiled lazily: only client-key evaluation needs it. `undefined` if the stored document no longer parses. */
   evaluator(): Evaluator | undefined;
 }
 
-export async function buildEntry(env: string, document: FlagsDocument): Promise<DocumentEntry> {
+/**
+ * Serialises and compresses `document` once; with the `previous` entry of the same environment, also the patch
+ * from it (computed here, once per change, whichever path — local commit, NOTIFY, Redis, resync — brought it).
+ */
+export async function buildEntry(env: string, document: FlagsDocument, previous?: DocumentEntry): Promise<DocumentEntry> {
   const json = JSON.stringify(document);
   const body = Buffer.from(json);
   const version = Number(document.version);
   const frame = Buffer.from(`event: update\nid: ${version}\ndata: ${json}\n\n`);
-  // Both compressions run in libuv's thread pool, in parallel, off the event loop.
-  const [gzipBody, gzipFrame] = await Promise.all([gzip(body, { level: 6 }), gzip(frame, { level: 6 })]);
+  const diff = previous === undefined ? undefined : diffDocuments(previous.document, document);
+  let patchFrame = diff === undefined ? undefined : Buffer.from(`event: patch\nid: ${version}\ndata: ${JSON.stringify(diff)}\n\n`);
+  // A patch as large as the document saves nothing (a whole-document import): send the document.
+  if (patchFrame !== undefined && patchFrame.length >= frame.length) patchFrame = undefined;
+  // The compressions run in libuv's thread pool, in parallel, off the event loop.
+  const [gzipBody, gzipFrame, gzipPatchFrame] = await Promise.all([
+    gzip(body, { level: 6 }),
+    gzip(frame, { level: 6 }),
+    patchFrame === undefined ? undefined : gzip(patchFrame, { level: 6 }),
+  ]);
+  let patches: PatchFrame[] = [];
+  if (previous !== undefined && patchFrame !== undefined && gzipPatchFrame !== undefined) {
+    patches = [...previous.patches, { base: String(previous.version), version: String(version), frame: patchFrame, gzipFrame: gzipPatchFrame }];
+    let bytes = 0;
+    for (const patch of patches) bytes += patch.frame.length;
+    while (patches.length > MAX_PATCHES || bytes > frame.length) bytes -= patches.shift()!.frame.length;
+  }
   let evaluator: Evaluator | undefined;
   let compiled = false;
   return {
@@ -49,21 +91,31 @@ export async function buildEntry(env: string, document: FlagsDocument): Promise<
     gzipEtag: `"${version}-gzip"`,
     frame,
     gzipFrame,
+    patches,
     evaluator() {
       if (!compiled) {
         compiled = true;
         const parsed = parseDefinitions(document);
-        evaluator = parsed.ok ? createEvaluator(parsed.definitions) : undefined;
+        // The service serves every bucketing algorithm it ships, so browsers (given evaluated snapshots) need none.
+        evaluator = parsed.ok ? createEvaluator(parsed.definitions, { bucketing: SERVER_BUCKETING }) : undefined;
       }
       return evaluator;
     },
   };
 }
 
+/** The patch events that bring a client from `from` to `entry`'s version, or `undefined` when they are not kept. */
+export function patchesSince(entry: DocumentEntry, from: string): readonly PatchFrame[] | undefined {
+  const start = entry.patches.findIndex((patch) => patch.base === from);
+  return start === -1 ? undefined : entry.patches.slice(start);
+}
+
 interface Stream {
   res: ServerResponse;
   keyId: string;
   gzip: boolean;
+  /** The client asked for `patch` events (`X-Halyard-Stream: delta`). */
+  delta: boolean;
 }
 
 const PING = Buffer.from(': ping\n\n');
@@ -88,6 +140,8 @@ export class DocumentHub {
   private entries = new Map<string, DocumentEntry>();
   private loading = new Map<string, Promise<DocumentEntry | undefined>>();
   private reloadAgain = new Set<string>();
+  /** Per environment, the last queued install: entries are built one after another, each diffed against the one before. */
+  private building = new Map<string, Promise<unknown>>();
   private streams = new Map<string, Set<Stream>>();
   private streamCount = 0;
   private readonly heartbeat: NodeJS.Timeout;
@@ -113,7 +167,7 @@ export class DocumentHub {
 
   /** Installs a version this instance just committed (read-your-writes without a round trip). */
   async publish(env: string, document: FlagsDocument): Promise<void> {
-    this.install(await buildEntry(env, document));
+    await this.installDocument(env, document);
   }
 
   /** Another instance changed `env` (or this one lost notifications): re-read it if anybody here cares. */
@@ -164,7 +218,7 @@ export class DocumentHub {
             this.dropped(env);
             return undefined;
           }
-          entry = this.install(await buildEntry(env, document));
+          entry = await this.installDocument(env, document);
         } while (this.reloadAgain.has(env) && !this.closed);
         return entry;
       } catch (error) {
@@ -182,30 +236,65 @@ export class DocumentHub {
     return run;
   }
 
+  /**
+   * Builds and installs `document` after any build already queued for `env`, so that each entry is diffed
+   * against the entry it replaces: concurrent commits (or a commit racing a reload) still yield one contiguous
+   * chain of patches instead of patches against a version the streams never saw.
+   */
+  private installDocument(env: string, document: FlagsDocument): Promise<DocumentEntry> {
+    const run = (this.building.get(env) ?? Promise.resolve()).then(async () => {
+      const current = this.entries.get(env);
+      if (current && current.version >= Number(document.version)) return current;
+      return this.install(await buildEntry(env, document, current));
+    });
+    const settled = run.then(
+      () => {},
+      () => {},
+    );
+    this.building.set(env, settled);
+    void settled.then(() => {
+      if (this.building.get(env) === settled) this.building.delete(env);
+    });
+    return run;
+  }
+
   private install(entry: DocumentEntry): DocumentEntry {
     const current = this.entries.get(entry.env);
     if (current && current.version >= entry.version) return current;
     if (this.closed) return entry;
     this.entries.set(entry.env, entry);
     const streams = this.streams.get(entry.env);
-    if (streams) for (const stream of streams) this.write(stream, stream.gzip ? entry.gzipFrame : entry.frame);
+    if (streams) {
+      // Every delta stream holds `current` (attach and every install leave it there), so the patch from it fits all.
+      const last = entry.patches.at(-1);
+      const patch = current !== undefined && last?.base === String(current.version) && last.version === String(entry.version) ? last : undefined;
+      for (const stream of streams) {
+        if (patch !== undefined && stream.delta) this.write(stream, stream.gzip ? patch.gzipFrame : patch.frame);
+        else this.write(stream, stream.gzip ? entry.gzipFrame : entry.frame);
+      }
+    }
     return entry;
   }
 
   /**
    * Registers an SSE response (headers already sent, with `Content-Encoding: gzip` when `gzip`). Sends a comment
    * (so proxies and clients see the stream is live), then the current document unless the client's Last-Event-ID
-   * says it already has this version.
+   * says it already has this version. A `delta` stream resuming from a recent version gets the patches since
+   * then instead of the document, and `patch` events for later changes.
    */
-  attach(env: string, entry: DocumentEntry, res: ServerResponse, keyId: string, lastEventId: string | undefined, gzip: boolean): void {
-    const stream: Stream = { res, keyId, gzip };
+  attach(env: string, entry: DocumentEntry, res: ServerResponse, keyId: string, lastEventId: string | undefined, gzip: boolean, delta = false): void {
+    const stream: Stream = { res, keyId, gzip, delta };
     this.write(stream, gzip ? CONNECTED_GZIP : CONNECTED);
     let set = this.streams.get(env);
     if (!set) this.streams.set(env, (set = new Set()));
     set.add(stream);
     this.streamCount++;
     const current = this.entries.get(env) ?? entry;
-    if (lastEventId !== String(current.version)) this.write(stream, gzip ? current.gzipFrame : current.frame);
+    if (lastEventId !== String(current.version)) {
+      const patches = delta && lastEventId !== undefined ? patchesSince(current, lastEventId) : undefined;
+      if (patches === undefined) this.write(stream, gzip ? current.gzipFrame : current.frame);
+      else for (const patch of patches) this.write(stream, gzip ? patch.gzipFrame : patch.frame);
+    }
     const detach = () => {
       if (!set.delete(stream)) return;
       this.streamCount--;

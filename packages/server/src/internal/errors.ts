@@ -155,3 +155,44 @@ export class BrokenDocumentError extends Error {
     this.name = 'BrokenDocumentError';
   }
 }
+
+/** A key sent more than its share (events per second): retry after `retryAfterSeconds`. */
+export class RateLimitedError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'RateLimitedError';
+  }
+}
+
+/** A bounded queue is full (the service is behind): retry after `retryAfterSeconds`; nothing was accepted. */
+export class QueueFullError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'QueueFullError';
+  }
+}
+
+/** An `Idempotency-Key` reused for a different request (another body or query): 422, nothing was written. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
+/** The first request with this `Idempotency-Key` has not finished yet: retry after `retryAfterSeconds`. */
+export class IdempotencyKeyInUseError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'IdempotencyKeyInUseError';
+  }
+}

@@ -6,14 +6,18 @@ import type { Api, Services } from './api';
 import { type Authenticator, installAuthentication } from './authentication';
 import type { CorsOrigins } from './cors';
 import { errorHandler } from './error-handler';
+import { replayedBody } from './evaluate-fast-path';
+import { installIdempotency } from './idempotency';
 import { installOpenApi } from './openapi';
 import { auditRoutes } from './routes/audit';
 import { documentRoutes } from './routes/documents';
 import { environmentRoutes } from './routes/environments';
+import { eventRoutes } from './routes/events';
 import { flagActionRoutes } from './routes/flag-actions';
 import { type HealthOptions, healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
 import { ofrepRoutes } from './routes/ofrep';
+import { releasePlanRoutes } from './routes/release-plans';
 import { resourceRoutes } from './routes/resources';
 import { sdkRoutes } from './routes/sdk';
 import { SHARED_SCHEMAS } from './schemas';
@@ -25,7 +29,7 @@ export interface FastifyAppOptions {
   bodyLimit: number;
   trustProxy: FastifyServerOptions['trustProxy'];
   /** Consulted for every request before Fastify routes it; returns true when it answered (see fast-path.ts). */
-  fastPath: () => ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  fastPath: () => ((req: IncomingMessage, res: ServerResponse, fallback: (req: IncomingMessage, res: ServerResponse) => void) => boolean) | undefined;
 }
 
 /** The Fastify instance: node:http with the fast path in front, Ajv validation (validation.ts), one JSON error shape. */
@@ -35,7 +39,7 @@ export function createFastify(options: FastifyAppOptions): FastifyInstance {
     serverFactory: (handler) =>
       createHttpServer((req, res) => {
         const fastPath = options.fastPath();
-        if (fastPath === undefined || !fastPath(req, res)) handler(req, res);
+        if (fastPath === undefined || !fastPath(req, res, handler)) handler(req, res);
       }),
     logger: options.logger,
     bodyLimit: options.bodyLimit,
@@ -78,6 +82,8 @@ export async function registerApi(app: FastifyInstance, services: Services, auth
       done(error as Error, undefined);
     }
   });
+  // A body the evaluate fast path read and handed over is parsed from its replayed bytes (evaluate-fast-path.ts).
+  app.addHook('preParsing', replayedBody);
   // The URL's strings obey the body's rules (json-body.ts): a NUL in `?actor=` or a path parameter is a 400, not
   // a database error. Before validation, so every route gets it without declaring anything.
   app.addHook('preValidation', (request, _reply, done) => {
@@ -95,6 +101,7 @@ export async function registerApi(app: FastifyInstance, services: Services, auth
     reply.code(404).send({ error: { code: 'not_found', message: `No route for ${request.method} ${request.url.slice(0, 200)}; see /openapi.json` } }),
   );
   installAuthentication(app, authenticator);
+  installIdempotency(app, services.idempotency);
   await installOpenApi(app);
 
   const plugin = (register: (api: Api) => void) => app.register(async (scope) => register(scope.withTypeProvider<TypeBoxTypeProvider>()));
@@ -110,4 +117,7 @@ export async function registerApi(app: FastifyInstance, services: Services, auth
   });
   await plugin((api) => resourceRoutes(api, services, 'segment'));
   await plugin((api) => auditRoutes(api, services));
+  await plugin((api) => releasePlanRoutes(api, services));
+  const { events } = services;
+  if (events) await plugin((api) => eventRoutes(api, events, services, { corsOrigins: options.corsOrigins }));
 }

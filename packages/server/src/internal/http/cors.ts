@@ -8,16 +8,18 @@ export type CorsOrigins = '*' | readonly string[];
  */
 export function corsHook(origins: CorsOrigins, exposeHeaders: string) {
   return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    if (origins === '*') {
-      reply.header('access-control-allow-origin', '*');
-    } else {
-      reply.header('vary', 'Origin');
-      const origin = request.headers.origin;
-      if (origin !== undefined && origins.includes(origin)) reply.header('access-control-allow-origin', origin);
-    }
-    reply.header('access-control-expose-headers', exposeHeaders);
+    reply.headers(corsHeaders(origins, exposeHeaders, request.headers.origin));
     done();
   };
+}
+
+/** The CORS response headers for a request from `origin` (the one rule, shared with the evaluate fast path). */
+export function corsHeaders(origins: CorsOrigins, exposeHeaders: string, origin: string | undefined): Record<string, string> {
+  if (origins === '*') return { 'access-control-allow-origin': '*', 'access-control-expose-headers': exposeHeaders };
+  const headers: Record<string, string> = { vary: 'Origin' };
+  if (origin !== undefined && origins.includes(origin)) headers['access-control-allow-origin'] = origin;
+  headers['access-control-expose-headers'] = exposeHeaders;
+  return headers;
 }
 
 /** The answer to a CORS preflight (`OPTIONS`). */

@@ -12,8 +12,18 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   if (isUnavailable(error)) {
     request.log.warn({ err: error }, 'database unavailable');
-    return reply.code(503).header('retry-after', '1').send({ error: { code: 'unavailable', message: 'The database is unavailable; retry shortly' } });
+    const answer = unavailableAnswer();
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
   request.log.error({ err: error }, 'request failed');
   return reply.code(500).send({ error: { code: 'internal', message: 'Internal server error' } });
+}
+
+/** The answer while the database is unavailable (down, black-holed, timing out): 503 with Retry-After. */
+export function unavailableAnswer() {
+  return {
+    status: 503,
+    headers: { 'retry-after': '1' },
+    body: { error: { code: 'unavailable', message: 'The database is unavailable or did not answer in time; retry shortly' } },
+  };
 }

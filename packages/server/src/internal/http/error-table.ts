@@ -3,12 +3,16 @@ import {
   BrokenDocumentError,
   ConflictError,
   ForbiddenError,
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
   InvalidDefinitionsError,
   InvalidJsonError,
   LastAdminError,
   NotFoundError,
   PreconditionFailedError,
   PreconditionRequiredError,
+  QueueFullError,
+  RateLimitedError,
   TooManyAttemptsError,
   UnauthorizedError,
   ValidationError,
@@ -50,6 +54,8 @@ export const ERROR_TABLE: readonly Rule<Error>[] = [
   rule({ type: ArchivedError, status: 409, code: 'archived', details: problems }),
   rule({ type: LastAdminError, status: 409, code: 'last_admin' }),
   rule({ type: ConflictError, status: 409, code: 'conflict' }),
+  rule({ type: IdempotencyKeyInUseError, status: 409, code: 'idempotency_key_in_use', headers: (e) => ({ 'retry-after': String(e.retryAfterSeconds) }) }),
+  rule({ type: IdempotencyKeyReusedError, status: 422, code: 'idempotency_key_reused' }),
   rule({
     type: PreconditionFailedError,
     status: 412,
@@ -59,7 +65,9 @@ export const ERROR_TABLE: readonly Rule<Error>[] = [
   }),
   rule({ type: PreconditionRequiredError, status: 428, code: 'precondition_required', details: (e) => ({ currentVersion: e.currentVersion }) }),
   rule({ type: TooManyAttemptsError, status: 429, code: 'too_many_failed_attempts', headers: (e) => ({ 'retry-after': String(e.retryAfterSeconds) }) }),
+  rule({ type: RateLimitedError, status: 429, code: 'rate_limited', headers: (e) => ({ 'retry-after': String(e.retryAfterSeconds) }) }),
   rule({ type: BrokenDocumentError, status: 500, code: 'internal' }),
+  rule({ type: QueueFullError, status: 503, code: 'queue_full', headers: (e) => ({ 'retry-after': String(e.retryAfterSeconds) }) }),
 ];
 
 /** Fastify's own request errors (bodies, content types, URLs) and their codes. */

@@ -76,8 +76,27 @@ const stored = (definition: string, extra: Record<string, TSchema> = {}) =>
     ...extra,
   });
 
+const FlagLifecycle = Type.Object(
+  {
+    status: Type.Enum(['active', 'stale', 'expired'], { description: '`expired`: expiresAt has passed; `stale`: past the lifetime of its kind, or one variant served to everyone, unchanged' }),
+    findings: Type.Array(
+      Type.Object({
+        rule: Type.Enum(['expired', 'lifetime', 'single-variant', 'not-evaluated', 'no-owner']),
+        severity: Type.Enum(['error', 'warning']),
+        message: Type.String(),
+        days: Type.Optional(Type.Integer()),
+      }),
+    ),
+  },
+  { description: 'Flag debt, by the rules of `halyard lint` (docs/lifecycle.md). Only in flag lists.' },
+);
+
 const StoredFlag = Type.Object(
-  { ...stored('FlagDefinition').properties, archivedAt: Type.Optional(Type.String({ format: 'date-time', description: 'Only on archived flags: out of the served document until restored' })) },
+  {
+    ...stored('FlagDefinition').properties,
+    archivedAt: Type.Optional(Type.String({ format: 'date-time', description: 'Only on archived flags: out of the served document until restored' })),
+    lifecycle: Type.Optional(FlagLifecycle),
+  },
   { $id: 'StoredFlag' },
 );
 const StoredSegment = Type.Object({ ...stored('SegmentDefinition').properties }, { $id: 'StoredSegment' });

@@ -2,6 +2,7 @@ import type { FlagsDocument } from '@halyard/core';
 import type { ChangeBus } from '../changes';
 import type { DocumentHub } from '../document-hub';
 import type { ApiKey, KeyRing } from '../keys';
+import { afterCommit } from '../store/db';
 
 /**
  * What happens after a write committed: this instance serves the new state at once (read-your-writes without a
@@ -14,12 +15,20 @@ export class Propagation {
     private readonly keys: KeyRing,
   ) {}
 
+  // Each step waits for the commit of the request's unit of work, if it runs in one (Idempotency-Key): a change
+  // that may still roll back is neither served nor announced.
   async documentChanged(env: string, document: FlagsDocument): Promise<void> {
-    await this.hub.publish(env, document);
-    this.bus.afterCommit({ type: 'env', env, version: Number(document.version) });
+    await afterCommit(async () => {
+      await this.hub.publish(env, document);
+      this.bus.afterCommit({ type: 'env', env, version: Number(document.version) });
+    });
   }
 
   environmentDeleted(env: string, revokedKeyIds: ReadonlySet<string>): void {
+    afterCommit(() => this.environmentDeletedNow(env, revokedKeyIds));
+  }
+
+  private environmentDeletedNow(env: string, revokedKeyIds: ReadonlySet<string>): void {
     for (const id of revokedKeyIds) this.keys.forget(id);
     // Keys first: once the streams end, reconnecting SDKs must already get 401, not a half-deleted state.
     this.hub.revoke(revokedKeyIds);
@@ -28,13 +37,17 @@ export class Propagation {
   }
 
   keyCreated(key: ApiKey, hash: string): void {
-    this.keys.remember(key, hash);
-    this.bus.afterCommit({ type: 'keys' });
+    afterCommit(() => {
+      this.keys.remember(key, hash);
+      this.bus.afterCommit({ type: 'keys' });
+    });
   }
 
   keyRevoked(id: string): void {
-    this.keys.forget(id);
-    this.hub.revoke(new Set([id]));
-    this.bus.afterCommit({ type: 'keys' });
+    afterCommit(() => {
+      this.keys.forget(id);
+      this.hub.revoke(new Set([id]));
+      this.bus.afterCommit({ type: 'keys' });
+    });
   }
 }

@@ -55,6 +55,11 @@ describe('rolloutServe: which variant a rollout moves and what the others get', 
     });
   });
 
+  it('keeps an imported vendor bucketing, so ramping an imported rollout re-buckets nobody', () => {
+    const imported = boolean({ defaultServe: { split: [{ variant: 'on', weight: 3000 }, { variant: 'off', weight: 7000 }], bucketBy: 'id', salt: 'gb', bucketing: { algorithm: 'growthbook-v2' } } as never });
+    expect(rolloutServe(imported, { percentage: 40 })).toMatchObject({ bucketBy: 'id', salt: 'gb', bucketing: { algorithm: 'growthbook-v2' } });
+  });
+
   it('takes explicit variant and rest', () => {
     const multi = { variants: { a: 'A', b: 'B', c: 'C' }, enabled: true, offVariant: 'a', defaultServe: { variant: 'a' } } as unknown as FlagDefinition;
     expect(rolloutServe(multi, { percentage: 10, variant: 'c', rest: 'b' }).split).toEqual([

@@ -17,7 +17,7 @@ export interface RolloutInput {
 /**
  * The rollout rule: which variant a rollout moves and what the others get. Returns the flag's new `defaultServe`,
  * `{ split: [{ variant, percentage }, { variant: rest, percentage: 100 − percentage }] }`. An existing split's
- * bucketBy/salt/seed are kept, so raising the percentage only ever adds units (nobody flips back).
+ * bucketBy/salt/seed/bucketing are kept, so raising the percentage only ever adds units (nobody flips back).
  * Variants that do not exist are left for parseDefinitions to report with their paths.
  *
  * @example
@@ -49,6 +49,8 @@ export function rolloutServe(definition: FlagDefinition, input: RolloutInput): S
     if (split.bucketBy !== undefined) keep.bucketBy = split.bucketBy;
     if (split.salt !== undefined) keep.salt = split.salt;
     if (split.seed !== undefined) keep.seed = split.seed;
+    // An imported vendor bucketing too: dropping it would re-bucket everyone with murmur3.
+    if (split.bucketing !== undefined) keep.bucketing = split.bucketing;
   }
   return {
     split: [

@@ -12,11 +12,10 @@ export class SdkService {
     return this.hub.peek(key.environment!) ?? this.load(key);
   }
 
-  async evaluator(key: ApiKey): Promise<Evaluator> {
-    const entry = await this.entry(key);
-    const evaluator = entry.evaluator();
-    if (!evaluator) throw new BrokenDocumentError(entry.env);
-    return evaluator;
+  /** The environment's compiled evaluator; synchronous when the document is cached, like `entry`. */
+  evaluator(key: ApiKey): Evaluator | Promise<Evaluator> {
+    const entry = this.hub.peek(key.environment!);
+    return entry === undefined ? this.load(key).then(evaluatorOf) : evaluatorOf(entry);
   }
 
   private async load(key: ApiKey): Promise<DocumentEntry> {
@@ -25,4 +24,10 @@ export class SdkService {
     if (!entry) throw new NotFoundError(`Environment "${env}" of this key`);
     return entry;
   }
+}
+
+function evaluatorOf(entry: DocumentEntry): Evaluator {
+  const evaluator = entry.evaluator();
+  if (!evaluator) throw new BrokenDocumentError(entry.env);
+  return evaluator;
 }

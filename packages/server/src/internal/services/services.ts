@@ -3,9 +3,12 @@ import type { Store } from '../store/store';
 import { AuditService } from './audit-service';
 import { DocumentService } from './document-service';
 import { EnvironmentService } from './environment-service';
+import type { Events } from './events/ingest';
 import { FlagService } from './flag-service';
+import { IdempotencyService } from './idempotency-service';
 import { KeyService } from './key-service';
 import type { Propagation } from './propagation';
+import { ReleasePlanService, type ReleasePlanOptions } from './release-plans/release-plan-service';
 import { ResourceService } from './resource-service';
 import { SdkService } from './sdk-service';
 
@@ -18,17 +21,33 @@ export interface Services {
   keys: KeyService;
   audit: AuditService;
   sdk: SdkService;
+  /** `Idempotency-Key` of admin writes. */
+  idempotency: IdempotencyService;
+  /** SDK events: ingestion and the aggregates' read API (absent where the service runs without them). */
+  events?: Events | undefined;
+  /** Release plans and scheduled changes (docs/release-safety.md). */
+  releasePlans: ReleasePlanService;
 }
 
-export function createServices(store: Store, propagation: Propagation, hub: DocumentHub): Services {
+export function createServices(
+  store: Store,
+  propagation: Propagation,
+  hub: DocumentHub,
+  events?: Events,
+  releasePlans: Omit<ReleasePlanOptions, 'metrics'> = {},
+): Services {
   const resources = new ResourceService(store, propagation);
+  const flags = new FlagService(resources);
   return {
     environments: new EnvironmentService(store, propagation),
     resources,
-    flags: new FlagService(resources),
+    flags,
     documents: new DocumentService(store, propagation),
     keys: new KeyService(store, propagation),
     audit: new AuditService(store),
     sdk: new SdkService(hub),
+    idempotency: new IdempotencyService(store),
+    events,
+    releasePlans: new ReleasePlanService(store, resources, flags, { ...releasePlans, metrics: events?.metrics }),
   };
 }

@@ -108,6 +108,117 @@ export const MIGRATIONS: readonly Migration[] = [
         for each statement execute function halyard_audit_append_only()`,
     ],
   },
+  {
+    version: 4,
+    name: 'event aggregates',
+    statements: [
+      // SDK events (POST /sdk/v1/events) aggregated per environment × flag × variant × minute; several instances add
+      // into the same rows (see store/event-store.ts). No foreign key to environments: ingestion must not fail
+      // while an environment is deleted; retention removes what is left.
+      `create table event_variant_minutes (
+        env text not null,
+        flag text not null,
+        variant text not null,
+        minute timestamptz not null,
+        exposures bigint not null default 0,
+        successes bigint not null default 0,
+        errors bigint not null default 0,
+        latency_count bigint not null default 0,
+        latency_sum double precision not null default 0,
+        latency_min double precision,
+        latency_max double precision,
+        latency_sketch bytea,
+        primary key (env, flag, variant, minute)
+      )`,
+      `create index event_variant_minutes_minute on event_variant_minutes (minute)`,
+      // First exposure per unit, for experiments: bounded by retention on first_at.
+      `create table event_units (
+        env text not null,
+        flag text not null,
+        unit text not null,
+        first_variant text not null,
+        first_at timestamptz not null,
+        multiple boolean not null default false,
+        primary key (env, flag, unit)
+      )`,
+      `create index event_units_first_at on event_units (env, flag, first_at)`,
+      `create index event_units_retention on event_units (first_at)`,
+      `create table event_metric_minutes (
+        env text not null,
+        name text not null,
+        minute timestamptz not null,
+        count bigint not null default 0,
+        value_count bigint not null default 0,
+        value_sum double precision not null default 0,
+        primary key (env, name, minute)
+      )`,
+      `create index event_metric_minutes_minute on event_metric_minutes (minute)`,
+      // Applied flushes (an instance's flush id, or a Redis Stream entry id): a retried flush is not counted twice.
+      `create table event_flushes (
+        id text primary key,
+        applied_at timestamptz not null default now()
+      )`,
+      `create index event_flushes_applied_at on event_flushes (applied_at)`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'idempotency keys',
+    statements: [
+      // Idempotency-Key of admin writes: claimed in the write's own transaction, with the answer to replay.
+      `create table idempotency_keys (
+        token_id text not null,
+        method text not null,
+        path text not null,
+        key text not null,
+        request_hash text not null,
+        status integer,
+        headers jsonb,
+        body text,
+        created_at timestamptz not null default now(),
+        expires_at timestamptz not null,
+        primary key (token_id, method, path, key)
+      )`,
+      `create index idempotency_keys_expires_at on idempotency_keys (expires_at)`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'release plans and scheduled changes',
+    statements: [
+      // One row per plan; `plan` holds the spec, the steps and the stepper's state (written with each flag write).
+      `create table release_plans (
+        id text primary key,
+        env text not null references environments(key) on delete cascade,
+        flag text not null,
+        status text not null,
+        plan jsonb not null,
+        created_at timestamptz not null default now(),
+        updated_at timestamptz not null default now()
+      )`,
+      // One active (or paused) plan per flag × environment.
+      `create unique index release_plans_one_live on release_plans (env, flag) where status in ('active', 'paused')`,
+      `create table scheduled_changes (
+        id text primary key,
+        env text not null references environments(key) on delete cascade,
+        flag text not null,
+        run_at timestamptz not null,
+        change jsonb not null,
+        status text not null default 'pending',
+        created_by text not null,
+        result text,
+        created_at timestamptz not null default now(),
+        applied_at timestamptz
+      )`,
+      `create index scheduled_changes_due on scheduled_changes (run_at) where status = 'pending'`,
+      // The stepper's lease: exactly one instance advances plans and applies scheduled changes.
+      `create table stepper_leases (
+        name text primary key,
+        holder text not null,
+        expires_at timestamptz not null
+      )`,
+    ],
+  },
 ];
 
 export interface MigrationResult {

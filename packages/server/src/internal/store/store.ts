@@ -1,9 +1,11 @@
 import type { ChangeMessage } from '../changes';
 import { AuditStore } from './audit-store';
-import type { Database, Queryable } from './db';
+import type { Database, Queryable, UnitOfWork } from './db';
 import { DocumentStore } from './document-store';
 import { EnvironmentStore } from './environment-store';
+import { IdempotencyStore } from './idempotency-store';
 import { KeyStore } from './key-store';
+import { ReleasePlanStore } from './release-plan-store';
 import { ResourceStore } from './resource-store';
 
 /** The tables, read through one connection (the pool, or one transaction). */
@@ -13,6 +15,8 @@ export interface StoreSession {
   readonly documents: DocumentStore;
   readonly keys: KeyStore;
   readonly audit: AuditStore;
+  readonly idempotency: IdempotencyStore;
+  readonly releasePlans: ReleasePlanStore;
 }
 
 /** A session inside one transaction: what it writes commits together, with the change notification. */
@@ -30,6 +34,8 @@ const session = (q: Queryable): StoreSession => ({
   documents: new DocumentStore(q),
   keys: new KeyStore(q),
   audit: new AuditStore(q),
+  idempotency: new IdempotencyStore(q),
+  releasePlans: new ReleasePlanStore(q),
 });
 
 /**
@@ -43,12 +49,22 @@ export class Store implements StoreSession {
   readonly documents: DocumentStore;
   readonly keys: KeyStore;
   readonly audit: AuditStore;
+  readonly idempotency: IdempotencyStore;
+  readonly releasePlans: ReleasePlanStore;
 
   constructor(
     private readonly db: Database,
     private readonly notifier: TransactionNotifier = async () => {},
   ) {
-    ({ environments: this.environments, resources: this.resources, documents: this.documents, keys: this.keys, audit: this.audit } = session(db));
+    ({
+      environments: this.environments,
+      resources: this.resources,
+      documents: this.documents,
+      keys: this.keys,
+      audit: this.audit,
+      idempotency: this.idempotency,
+      releasePlans: this.releasePlans,
+    } = session(db));
   }
 
   get kind(): Database['kind'] {
@@ -58,6 +74,14 @@ export class Store implements StoreSession {
   /** A cheap round trip, for health checks. */
   async ping(): Promise<void> {
     await this.db.query('select 1');
+  }
+
+  /**
+   * One transaction that everything run inside `unit.run` joins (its `transaction`s become savepoints), committed
+   * or rolled back by the caller as a whole: how an `Idempotency-Key` is stored with the write it belongs to.
+   */
+  openUnit(): Promise<UnitOfWork> {
+    return this.db.openUnit();
   }
 
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {

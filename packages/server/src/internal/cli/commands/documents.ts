@@ -5,10 +5,12 @@ import type { Context } from '../context';
 import { encode } from '../context';
 import { CliError, usageError, type Problem } from '../errors';
 import { plural, progress } from '../output';
+import { redisExport, redisImport, redisTarget } from './redis';
 
 // @halyard/core is loaded only by the commands that need it: the other commands start faster without it.
 const core = () => import('@halyard/core');
 const unleash = () => import('@halyard/unleash');
+const growthbook = () => import('@halyard/growthbook');
 
 function fileArg(ctx: Context, example: string): string {
   const path = ctx.args[0];
@@ -68,15 +70,27 @@ function keyList(keys: readonly string[]): string {
 
 export async function importCommand(ctx: Context): Promise<void> {
   const from = ctx.string('from') ?? 'file';
-  if (from !== 'file' && from !== 'unleash') throw usageError(`--from must be "file" (a Halyard flags document) or "unleash" (an Unleash features export), got "${from}"`);
-  const path = fileArg(ctx, from === 'unleash' ? 'halyard import --from unleash features.json' : 'halyard import flags.json');
+  if (from !== 'file' && from !== 'unleash' && from !== 'growthbook') {
+    throw usageError(`--from must be "file" (a Halyard flags document), "unleash" (an Unleash features export) or "growthbook" (a GrowthBook features payload), got "${from}"`);
+  }
+  const path = fileArg(ctx, from === 'file' ? 'halyard import flags.json' : `halyard import --from ${from} features.json`);
   const data = ctx.readJson(path);
   const { parseDefinitions } = await core();
-  const { importUnleash } = await unleash();
 
   let document: FlagsDocument;
   let extra: Record<string, unknown> = {};
-  if (from === 'unleash') {
+  if (from === 'growthbook') {
+    const imported = (await growthbook()).importGrowthBook(data);
+    for (const issue of imported.problems) ctx.note(`${ctx.errColors.yellow('warning')} ${ctx.errColors.cyan(issue.path)}: ${issue.message}`);
+    const renamed = Object.entries(imported.keys).filter(([name, key]) => name !== key);
+    for (const [name, key] of renamed) ctx.note(ctx.errColors.dim(`note    feature "${name}" is flag "${key}" (not a valid Halyard key as is)`));
+    if (Object.keys(imported.document.flags).length === 0) {
+      throw new CliError(`${path}: no GrowthBook features could be imported${imported.problems.length ? ' (see the warnings above)' : ''}; nothing was written`);
+    }
+    document = imported.document;
+    extra = { keys: imported.keys, problems: imported.problems };
+  } else if (from === 'unleash') {
+    const { importUnleash } = await unleash();
     const imported = importUnleash(data);
     for (const issue of imported.errors) ctx.note(`${ctx.errColors.red('error')}   ${ctx.errColors.cyan(issue.path)}: ${issue.message}`);
     for (const issue of imported.warnings) ctx.note(`${ctx.errColors.yellow('warning')} ${ctx.errColors.cyan(issue.path)}: ${issue.message}`);
@@ -102,6 +116,13 @@ export async function importCommand(ctx: Context): Promise<void> {
   const total = Object.keys(body.flags).length + Object.keys(body.segments).length;
   const dryRun = ctx.flag('dry-run');
   const mode = ctx.flag('replace') ? 'replace' : 'merge';
+  const redis = redisTarget(ctx);
+  if (redis) {
+    const written = await redisImport(ctx, redis, document, mode, dryRun);
+    const result: DocumentWriteResult = { version: Number(written.version ?? 0), changed: written.changed, dryRun, flags: written.flags, segments: written.segments };
+    if (ctx.json) return ctx.printJson({ redis: redis.label, mode, ...result, version: written.version ?? null, ...extra });
+    return printImport(ctx, path, `${redis.label} (Redis)`, mode, dryRun, result, written.version ?? '?');
+  }
   // Large imports get a progress bar on a terminal: the upload, then the single validating transaction.
   const bar = total >= 100 ? progress(ctx.stderr, 100, `uploading ${plural(total, 'flag/segment', 'flags/segments')}`, ctx.errColors) : undefined;
   let result: DocumentWriteResult;
@@ -117,12 +138,17 @@ export async function importCommand(ctx: Context): Promise<void> {
     bar?.finish();
   }
   if (ctx.json) return ctx.printJson({ environment: ctx.env, mode, ...result, ...extra });
+  printImport(ctx, path, ctx.env, mode, dryRun, result, result.version);
+}
+
+/** The human summary of an import, into an environment of the service or a Redis key. */
+function printImport(ctx: Context, path: string, where: string, mode: string, dryRun: boolean, result: DocumentWriteResult, version: number | string): void {
   const lines = [
     dryRun
-      ? `Dry run: importing ${path} into ${ctx.env} (${mode}) would change ${result.changed ? 'this' : 'nothing'}; nothing was written.`
+      ? `Dry run: importing ${path} into ${where} (${mode}) would change ${result.changed ? 'this' : 'nothing'}; nothing was written.`
       : result.changed
-        ? `Imported ${path} into ${ctx.env} (${mode}): document version ${result.version}.`
-        : `${ctx.env} already matches ${path}; nothing to write (document version ${result.version}).`,
+        ? `Imported ${path} into ${where} (${mode}): document version ${version}.`
+        : `${where} already matches ${path}; nothing to write (document version ${version}).`,
     `  flags      ${changeLine(result.flags, dryRun)}`,
     `  segments   ${changeLine(result.segments, dryRun)}`,
   ];
@@ -138,7 +164,9 @@ export async function importCommand(ctx: Context): Promise<void> {
 }
 
 export async function exportCommand(ctx: Context): Promise<void> {
-  const { body } = await ctx.api().request<FlagsDocument>('GET', `/api/v1/environments/${encode(ctx.env)}/document`);
+  const redis = redisTarget(ctx);
+  const body = redis ? await redisExport(redis) : (await ctx.api().request<FlagsDocument>('GET', `/api/v1/environments/${encode(ctx.env)}/document`)).body;
+  const from = redis ? `${redis.label} (Redis)` : ctx.env;
   // No `version`: the file is the content; the service numbers versions itself, and diffs stay clean in git.
   const document = { schemaVersion: 1, flags: body.flags, segments: body.segments ?? {} };
   const text = `${JSON.stringify(document, null, 2)}\n`;
@@ -153,6 +181,6 @@ export async function exportCommand(ctx: Context): Promise<void> {
     throw new CliError(`cannot write ${output}: ${(error as Error).message}`);
   }
   const summary = `${plural(Object.keys(document.flags).length, 'flag')} and ${plural(Object.keys(document.segments).length, 'segment')}`;
-  if (ctx.json) ctx.printJson({ environment: ctx.env, version: body.version, file: output, flags: Object.keys(document.flags).length, segments: Object.keys(document.segments).length });
-  else ctx.print(`Exported ${summary} from ${ctx.env} (document version ${body.version}) to ${output}`);
+  if (ctx.json) ctx.printJson({ ...(redis ? { redis: redis.label } : { environment: ctx.env }), version: body.version, file: output, flags: Object.keys(document.flags).length, segments: Object.keys(document.segments).length });
+  else ctx.print(`Exported ${summary} from ${from} (document version ${body.version ?? '?'}) to ${output}`);
 }

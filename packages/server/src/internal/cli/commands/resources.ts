@@ -3,6 +3,7 @@ import type { Context } from '../context';
 import { encode } from '../context';
 import { CliError, usageError } from '../errors';
 import { ago, plural, table } from '../output';
+import { redisRollout, redisTarget, redisToggle } from './redis';
 
 /** A flag or segment as the admin API returns it. */
 export interface Stored<T> {
@@ -206,6 +207,13 @@ export async function flagsToggle(ctx: Context): Promise<void> {
   const key = keyArg(ctx, 'flag');
   if (ctx.flag('on') && ctx.flag('off')) throw usageError('give --on or --off, not both (neither flips the switch)');
   const body = ctx.flag('on') ? { enabled: true } : ctx.flag('off') ? { enabled: false } : {};
+  const redis = redisTarget(ctx);
+  if (redis) {
+    const { flag, result } = await redisToggle(ctx, redis, key, body.enabled);
+    if (ctx.json) return ctx.printJson({ key, redis: redis.label, version: result.version, changed: result.changed, definition: flag });
+    ctx.print(`${ctx.colors.bold(key)} is ${flag.enabled ? ctx.colors.green('on') : ctx.colors.red('off')} in ${redis.label} (version ${result.version ?? '?'}${result.changed ? '' : ', unchanged'}): serves ${flagSummary(flag)}`);
+    return;
+  }
   const { body: flag } = await withArchivedHint(ctx, key, () => ctx.api().request<Stored<FlagDefinition>>('POST', `${base(ctx, 'flags')}/${encode(key)}/toggle`, { body }));
   if (ctx.json) return ctx.printJson(flag);
   const state = flag.definition.enabled ? ctx.colors.green('on') : ctx.colors.red('off');
@@ -223,6 +231,14 @@ export async function flagsRollout(ctx: Context): Promise<void> {
   if (variant !== undefined) body.variant = variant;
   const rest = ctx.string('rest');
   if (rest !== undefined) body.rest = rest;
+  const redis = redisTarget(ctx);
+  if (redis) {
+    const { flag, result } = await redisRollout(ctx, redis, key, { percentage, variant, rest });
+    if (ctx.json) return ctx.printJson({ key, redis: redis.label, version: result.version, changed: result.changed, definition: flag });
+    ctx.print(`${ctx.colors.bold(key)} in ${redis.label} now serves ${describeServe(flag.defaultServe)} (version ${result.version ?? '?'}${result.changed ? '' : ', unchanged'})`);
+    if (!flag.enabled) ctx.note(ctx.errColors.yellow(`note: ${key} is switched off, so everyone gets ${flag.offVariant === undefined ? "the caller's default" : `"${flag.offVariant}"`} until: halyard flags toggle ${key} --on --redis <url>`));
+    return;
+  }
   const { body: flag } = await withArchivedHint(ctx, key, () => ctx.api().request<Stored<FlagDefinition>>('POST', `${base(ctx, 'flags')}/${encode(key)}/rollout`, { body }));
   if (ctx.json) return ctx.printJson(flag);
   ctx.print(`${ctx.colors.bold(key)} in ${ctx.env} now serves ${describeServe(flag.definition.defaultServe)} (version ${flag.version})`);

@@ -25,7 +25,7 @@ export function flagActionRoutes(api: Api, { flags }: Pick<Services, 'flags'>): 
     {
       config: { auth: 'editor' },
       schema: {
-        ...common('Kill switch', '`{ "enabled": false }` sets `enabled`; an empty body flips it. If-Match optional. Setting the current value writes nothing.'),
+        ...common('Kill switch', '`{ "enabled": false }` sets `enabled`; an empty body flips it. If-Match optional. Setting the current value writes nothing (no version, no audit entry), so an explicit value is safe to retry; retry a flip only with the same `Idempotency-Key`.'),
         body: optionalBody(Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false, examples: [{ enabled: false }] })),
       },
     },
@@ -43,7 +43,7 @@ export function flagActionRoutes(api: Api, { flags }: Pick<Services, 'flags'>): 
       schema: {
         ...common(
           'Percentage rollout',
-          "Sets `defaultServe` to `{ split: [{ variant, percentage }, { variant: rest, percentage: 100 − percentage }] }`, keeping an existing split's bucketBy/salt/seed so raising the percentage only adds units. `variant` defaults to the variant whose value is `true` (or \"on\"); `rest` defaults to `offVariant` (or the other of two variants). Does not touch `enabled`.",
+          "Sets `defaultServe` to `{ split: [{ variant, percentage }, { variant: rest, percentage: 100 − percentage }] }`, keeping an existing split's bucketBy/salt/seed/bucketing so raising the percentage only adds units. `variant` defaults to the variant whose value is `true` (or \"on\"); `rest` defaults to `offVariant` (or the other of two variants). Does not touch `enabled`.",
         ),
         body: Type.Object(
           {

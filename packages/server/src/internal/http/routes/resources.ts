@@ -1,8 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { parseEntityTags } from '../../json';
+import type { FlagDefinition } from '@halyard/core';
+import { withLifecycle } from '../../services/flag-lifecycle';
 import type { Definition, WriteOutcome } from '../../services/resource-service';
-import type { ResourceKind } from '../../store/types';
+import type { ResourceKind, StoredResource } from '../../store/types';
 import { type Api, type Services, actorOf, logChange } from '../api';
 import { EnvKey, IfMatchHeaders, ResourceKey, errorResponse, noBody } from '../schemas';
 
@@ -35,7 +37,7 @@ export function resourceRoutes(api: Api, { resources }: Pick<Services, 'resource
       schema: {
         tags,
         summary: `List ${plural}`,
-        ...(kind === 'flag' ? { description: 'Archived flags only with `?archived=true` (or `only`).' } : {}),
+        ...(kind === 'flag' ? { description: 'Archived flags only with `?archived=true` (or `only`). Each flag has `lifecycle`: expired, stale or active (docs/lifecycle.md).' } : {}),
         params: Type.Object({ env: EnvKey }),
         querystring: Type.Object(
           kind === 'flag' ? { archived: Type.Optional(Type.Enum(['false', 'true', 'only', 'exclude', 'include'], { default: 'false', description: '`true` includes archived flags, `only` lists just them' })) } : {},
@@ -47,7 +49,8 @@ export function resourceRoutes(api: Api, { resources }: Pick<Services, 'resource
     async (request) => {
       const value = (request.query as { archived?: string }).archived;
       const archived = value === 'true' || value === 'include' ? 'include' : value === 'only' ? 'only' : 'exclude';
-      return { [plural]: await resources.list<Definition>(kind, request.params.env, archived) };
+      const list = await resources.list<Definition>(kind, request.params.env, archived);
+      return { [plural]: kind === 'flag' ? withLifecycle(list as Array<StoredResource<FlagDefinition>>) : list };
     },
   );
 
