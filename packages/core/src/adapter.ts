@@ -40,6 +40,7 @@ export { matchesDefaultType, typeMismatchMessage, valueType } from './internal/v
 export { unitAttribute, unitOf, DEFAULT_UNIT_ATTRIBUTE } from './internal/exposure-unit';
 // For sources outside core (e.g. @halyard/redis): the one retry-timing rule, not a copy of it.
 export { backoffDelay, resolveBackoff, retryDelay } from './internal/backoff';
+export { serialReload } from './internal/serial-reload';
 export type { BackoffOptions } from './internal/backoff';
 /** The circuit-breaker threshold rule and watched variants, shared by SDK breakers and the service's monitor. */
 export { breakerTrips, watchedVariants } from './breaker';

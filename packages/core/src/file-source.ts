@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { describeError } from './internal/errors';
 import { DefinitionsError } from './internal/problems';
+import { serialReload } from './internal/serial-reload';
 import { parseDefinitions } from './parse-definitions';
 import type { FlagSource } from './types';
 
@@ -46,8 +47,6 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FlagS
       let stopped = false;
       // The last text we processed (good or bad): an unchanged file is not re-parsed nor re-reported.
       let lastText: string | undefined;
-      let loading = false;
-      let again = false;
       let debounceTimer: ReturnType<typeof setTimeout> | undefined;
       let watcher: FSWatcher | undefined;
       let pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -82,21 +81,7 @@ export function fileSource(path: string, options: FileSourceOptions = {}): FlagS
       }
 
       // Reads never overlap; a change during a read triggers exactly one more read afterwards.
-      async function load(): Promise<void> {
-        if (loading) {
-          again = true;
-          return;
-        }
-        loading = true;
-        try {
-          do {
-            again = false;
-            await loadOnce();
-          } while (again && !stopped);
-        } finally {
-          loading = false;
-        }
-      }
+      const load = serialReload(loadOnce, () => stopped);
 
       function scheduleLoad(): void {
         if (stopped) return;

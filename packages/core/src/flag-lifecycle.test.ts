@@ -72,6 +72,20 @@ describe('lintFlags', () => {
     expect(lintFlags([{ key: 'orphan', definition: flag({ owner: undefined }) }], { now: NOW, requireOwner: false }).findings).toEqual([]);
   });
 
+  it('with lastEvaluatedAt null (events on, no evaluation seen), warns only once the flag is older than the limit', () => {
+    const result = lintFlags(
+      [
+        { key: 'old', definition: flag(), createdAt: '2026-04-01T00:00:00Z', lastEvaluatedAt: null },
+        { key: 'new', definition: flag(), createdAt: '2026-06-10T00:00:00Z', lastEvaluatedAt: null },
+        { key: 'unknown-age', definition: flag(), lastEvaluatedAt: null },
+      ],
+      { now: NOW, lifetimes: { release: null } },
+    );
+    expect(result.findings.map((f) => [f.flag, f.rule, f.days])).toEqual([['old', 'not-evaluated', undefined]]);
+    expect(result.findings[0]!.message).toContain('has not been evaluated by any SDK for 30 days or more');
+    expect(lintFlags([{ key: 'new', definition: flag(), createdAt: '2026-06-10T00:00:00Z', lastEvaluatedAt: null }], { now: NOW, notEvaluatedDays: 2 }).findings.map((f) => f.rule)).toEqual(['not-evaluated']);
+  });
+
   it('lists errors before warnings', () => {
     const result = lintFlags([{ key: 'a', definition: flag({ owner: undefined }) }, { key: 'z', definition: flag({ expiresAt: '2020-01-01' }) }], { now: NOW });
     expect(result.findings.map((f) => f.severity)).toEqual(['error', 'warning']);

@@ -14,8 +14,12 @@ export interface LintFlag {
   createdAt?: string;
   /** When its definition last changed (the service's `updatedAt`); needed for the "one variant, unchanged" check. */
   updatedAt?: string;
-  /** When an SDK last evaluated it (the events pipeline); needed for the "not evaluated" check. */
-  lastEvaluatedAt?: string;
+  /**
+   * When an SDK last evaluated it (the events pipeline); needed for the "not evaluated" check. `null`: the
+   * pipeline is on and saw no evaluation within its retention; reported only once the flag (`createdAt`) is
+   * older than `notEvaluatedDays`, so a new flag is not.
+   */
+  lastEvaluatedAt?: string | null;
 }
 
 export type LintRule = 'expired' | 'lifetime' | 'single-variant' | 'not-evaluated' | 'no-owner';
@@ -154,7 +158,17 @@ export function lintFlags(flags: readonly LintFlag[], options: LintOptions = {})
         });
       }
     }
-    if (flag.lastEvaluatedAt !== undefined) {
+    if (flag.lastEvaluatedAt === null) {
+      if (Number.isFinite(createdAt) && daysBetween(createdAt, now) >= notEvaluatedDays) {
+        findings.push({
+          ...base,
+          rule: 'not-evaluated',
+          severity: 'warning',
+          path: pathOf(key),
+          message: `flag "${key}" has not been evaluated by any SDK for ${daysText(notEvaluatedDays)} or more (${ownerText(owner)}): potentially stale`,
+        });
+      }
+    } else if (flag.lastEvaluatedAt !== undefined) {
       const last = Date.parse(flag.lastEvaluatedAt);
       const idle = Number.isFinite(last) ? daysBetween(last, now) : Infinity;
       if (idle >= notEvaluatedDays) {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { DefinitionsError, parseDefinitions, type FlagSource, type SourceUpdate } from '@halyard/core';
+import { serialReload } from '@halyard/core/adapter';
 import { connectRedis, describeUrl, failureOptions, type ConnectOptions } from './connect';
 import { describeLayout, globEscape, resolveLayout, type RedisLayout, type RedisLocation } from './internal/layout';
 import { readSnapshot, type SnapshotLimits } from './internal/snapshot';
@@ -92,8 +93,6 @@ function follow(
   // One connection report per outage: ioredis reports every failed reconnect attempt.
   let down = false;
   let everConnected = false;
-  let loading = false;
-  let again = false;
 
   const reader = open();
   const subscriber = open();
@@ -150,21 +149,7 @@ function follow(
   }
 
   // Reads never overlap; a change during a read triggers exactly one more read afterwards.
-  async function load(): Promise<void> {
-    if (loading) {
-      again = true;
-      return;
-    }
-    loading = true;
-    try {
-      do {
-        again = false;
-        await loadOnce();
-      } while (again && !stopped);
-    } finally {
-      loading = false;
-    }
-  }
+  const load = serialReload(loadOnce, () => stopped);
 
   const db = reader.options.db ?? 0;
   const keyspaceChannel = layout.mode === 'document' ? `__keyspace@${db}__:${layout.key}` : undefined;

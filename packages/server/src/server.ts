@@ -13,6 +13,7 @@ import { type Events, type EventsConfig, resolveEventsOptions, startEvents } fro
 import { Propagation } from './internal/services/propagation';
 import { startRedisMirror, type RedisMirror, type RedisMirrorOptions } from './internal/services/redis-mirror';
 import { Stepper } from './internal/services/release-plans/stepper';
+import { FlagExpiry } from './internal/services/flag-expiry';
 import { createServices } from './internal/services/services';
 import { BreakerMonitor, type BreakerMonitorOptions } from './internal/services/breaker-monitor';
 import type { Notifier } from './internal/services/notifications/notifier';
@@ -239,7 +240,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       monitor.start();
     }
     if (options.releasePlans?.enabled !== false) {
-      stepper = new Stepper(store, services.releasePlans, { tickMs: options.releasePlans?.tickMs ?? 5000, onError });
+      // The stepper's lease holder also sends flag.expired notifications (one instance acts).
+      const { environments, resources, releasePlans } = services;
+      const expiry = new FlagExpiry({ db, environments, resources, notifier }, { now: releasePlans.now });
+      stepper = new Stepper(store, services.releasePlans, { tickMs: options.releasePlans?.tickMs ?? 5000, onError, expiry });
       stepper.start();
     }
     // Seeded (if asked) before the service listens, so no SDK ever sees the empty environment.

@@ -10,6 +10,7 @@ import { replayedBody } from './evaluate-fast-path';
 import { installIdempotency } from './idempotency';
 import { installOpenApi } from './openapi';
 import { auditRoutes } from './routes/audit';
+import { codeRefRoutes } from './routes/code-refs';
 import { documentRoutes } from './routes/documents';
 import { environmentRoutes } from './routes/environments';
 import { eventRoutes } from './routes/events';
@@ -118,6 +119,7 @@ export async function registerApi(app: FastifyInstance, services: Services, auth
   await plugin((api) => resourceRoutes(api, services, 'segment'));
   await plugin((api) => auditRoutes(api, services));
   await plugin((api) => releasePlanRoutes(api, services));
+  await plugin((api) => codeRefRoutes(api, services));
   const { events } = services;
   if (events) await plugin((api) => eventRoutes(api, events, services, { corsOrigins: options.corsOrigins }));
 }

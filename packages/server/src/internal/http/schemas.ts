@@ -87,6 +87,11 @@ const FlagLifecycle = Type.Object(
         days: Type.Optional(Type.Integer()),
       }),
     ),
+    lastEvaluatedAt: Type.Optional(
+      Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+        description: 'Only when the service runs with events: the last SDK exposure (to the minute); null if none within event retention',
+      }),
+    ),
   },
   { description: 'Flag debt, by the rules of `halyard lint` (docs/lifecycle.md). Only in flag lists.' },
 );

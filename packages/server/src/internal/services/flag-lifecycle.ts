@@ -7,6 +7,8 @@ export interface FlagLifecycle {
   /** `expired`: its `expiresAt` has passed; `stale`: past its kind's lifetime, or one variant for everyone, unchanged. */
   status: 'active' | 'stale' | 'expired';
   findings: Array<Pick<LintFinding, 'rule' | 'severity' | 'message'> & { days?: number }>;
+  /** Only when the service runs with events: the last SDK exposure (to the minute), `null` if none within retention. */
+  lastEvaluatedAt?: string | null;
 }
 
 const STALE_RULES = new Set<LintFinding['rule']>(['lifetime', 'single-variant', 'not-evaluated']);
@@ -16,13 +18,20 @@ const STALE_RULES = new Set<LintFinding['rule']>(['lifetime', 'single-variant', 
  *
  * @example
  * const flags = withLifecycle(await resources.list<FlagDefinition>('flag', env));
+ *
+ * `lastEvaluated` (from the events pipeline, when it runs) adds `lastEvaluatedAt` and the "not evaluated" rule.
  */
 export function withLifecycle(
   flags: ReadonlyArray<StoredResource<FlagDefinition>>,
   options: LintOptions = {},
+  lastEvaluated?: ReadonlyMap<string, Date>,
 ): Array<StoredResource<FlagDefinition> & { lifecycle: FlagLifecycle }> {
+  const lastOf = (key: string) => (lastEvaluated === undefined ? undefined : (lastEvaluated.get(key)?.toISOString() ?? null));
   const { findings } = lintFlags(
-    flags.map((flag) => ({ key: flag.key, definition: flag.definition, createdAt: flag.createdAt, updatedAt: flag.updatedAt })),
+    flags.map((flag) => {
+      const lastEvaluatedAt = lastOf(flag.key);
+      return { key: flag.key, definition: flag.definition, createdAt: flag.createdAt, updatedAt: flag.updatedAt, ...(lastEvaluatedAt !== undefined ? { lastEvaluatedAt } : {}) };
+    }),
     options,
   );
   const byFlag = new Map<string, LintFinding[]>();
@@ -30,9 +39,14 @@ export function withLifecycle(
   return flags.map((flag) => {
     const own = byFlag.get(flag.key) ?? [];
     const status = own.some((f) => f.rule === 'expired') ? 'expired' : own.some((f) => STALE_RULES.has(f.rule)) ? 'stale' : 'active';
+    const lastEvaluatedAt = lastOf(flag.key);
     return {
       ...flag,
-      lifecycle: { status, findings: own.map(({ rule, severity, message, days }) => ({ rule, severity, message, ...(days !== undefined ? { days } : {}) })) },
+      lifecycle: {
+        status,
+        findings: own.map(({ rule, severity, message, days }) => ({ rule, severity, message, ...(days !== undefined ? { days } : {}) })),
+        ...(lastEvaluatedAt !== undefined ? { lastEvaluatedAt } : {}),
+      },
     };
   });
 }

@@ -1,6 +1,7 @@
 import type { DocumentHub } from '../document-hub';
 import type { Store } from '../store/store';
 import { AuditService } from './audit-service';
+import { CodeRefService } from './code-ref-service';
 import { DocumentService } from './document-service';
 import { EnvironmentService } from './environment-service';
 import type { Events } from './events/ingest';
@@ -27,6 +28,8 @@ export interface Services {
   events?: Events | undefined;
   /** Release plans and scheduled changes (docs/release-safety.md). */
   releasePlans: ReleasePlanService;
+  /** Code references uploaded by `halyard code-refs --upload`. */
+  codeRefs: CodeRefService;
 }
 
 export function createServices(
@@ -49,5 +52,6 @@ export function createServices(
     idempotency: new IdempotencyService(store),
     events,
     releasePlans: new ReleasePlanService(store, resources, flags, { ...releasePlans, metrics: events?.metrics }),
+    codeRefs: new CodeRefService(store),
   };
 }

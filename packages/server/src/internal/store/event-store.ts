@@ -182,6 +182,32 @@ export class EventStore {
         rows.map((r) => b64(r.sketch)),
       ],
     );
+    // The latest minute per env × flag, sorted so concurrent flushes lock the rows in one order.
+    const latest = new Map<string, { env: string; flag: string; at: number }>();
+    for (const r of rows) {
+      if (r.exposures <= 0) continue;
+      const key = `${r.env}\u0000${r.flag}`;
+      const at = r.minute.getTime();
+      if ((latest.get(key)?.at ?? -Infinity) < at) latest.set(key, { env: r.env, flag: r.flag, at });
+    }
+    if (latest.size === 0) return;
+    const seen = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+    await tx.query(
+      `insert into event_flag_last_seen (env, flag, last_at)
+       select * from unnest($1::text[], $2::text[], $3::timestamptz[])
+       on conflict (env, flag) do update set last_at = greatest(event_flag_last_seen.last_at, excluded.last_at)`,
+      [seen.map((s) => s.env), seen.map((s) => s.flag), seen.map((s) => new Date(s.at).toISOString())],
+    );
+  }
+
+  /** The latest exposure minute of each of `flags` in `env` (flags without one are absent). */
+  async lastSeen(env: string, flags: readonly string[]): Promise<Map<string, Date>> {
+    if (flags.length === 0) return new Map();
+    const rows = await this.db.query<{ flag: string; last_at: unknown }>(
+      'select flag, last_at from event_flag_last_seen where env = $1 and flag = any($2::text[])',
+      [env, [...flags]],
+    );
+    return new Map(rows.map((row) => [row.flag, new Date(row.last_at as string)]));
   }
 
   /**
@@ -279,9 +305,10 @@ export class EventStore {
    * Deletes at most `limit` rows older than the cutoff from one table; returns how many. Bounded so one run
    * never holds long locks or a long transaction; the job runs again until nothing is left.
    */
-  async deleteOlderThan(table: 'variants' | 'metrics' | 'units' | 'flushes', cutoff: Date, limit: number): Promise<number> {
+  async deleteOlderThan(table: 'variants' | 'metrics' | 'units' | 'flushes' | 'lastSeen', cutoff: Date, limit: number): Promise<number> {
     const [name, column] = {
       variants: ['event_variant_minutes', 'minute'],
+      lastSeen: ['event_flag_last_seen', 'last_at'],
       metrics: ['event_metric_minutes', 'minute'],
       units: ['event_units', 'first_at'],
       flushes: ['event_flushes', 'applied_at'],

@@ -219,6 +219,58 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 7,
+    name: 'flag lifecycle: last exposure per flag, expiry notices',
+    statements: [
+      // One row per env × flag an SDK reported, written in the flush transaction: the flag list's
+      // `lastEvaluatedAt` reads it instead of scanning the minute rows. Retention drops rows older than the
+      // minute rows' window, so a missing row means "not evaluated within retention".
+      `create table event_flag_last_seen (
+        env text not null,
+        flag text not null,
+        last_at timestamptz not null,
+        primary key (env, flag)
+      )`,
+      `create index event_flag_last_seen_last_at on event_flag_last_seen (last_at)`,
+      // The marker of a sent flag.expired notification (services/flag-expiry.ts): one per env × flag × expiresAt
+      // value, so a restart does not send it again. No foreign key: a deleted environment keeps nothing to resend.
+      `create table flag_expiry_notices (
+        env text not null,
+        flag text not null,
+        expires_at text not null,
+        notified_at timestamptz not null default now(),
+        primary key (env, flag, expires_at)
+      )`,
+    ],
+  },
+  {
+    version: 8,
+    name: 'code references uploaded by halyard code-refs --upload',
+    statements: [
+      // One row per env × repository upload; its references are replaced as a whole in one transaction.
+      `create table code_ref_uploads (
+        env text not null references environments (key) on delete cascade,
+        repo text not null,
+        branch text,
+        commit text,
+        uploaded_at timestamptz not null default now(),
+        uploaded_by text not null,
+        primary key (env, repo)
+      )`,
+      `create table code_refs (
+        env text not null,
+        repo text not null,
+        flag text not null,
+        file text not null,
+        line integer not null,
+        col integer,
+        foreign key (env, repo) references code_ref_uploads (env, repo) on delete cascade
+      )`,
+      `create index code_refs_env_flag on code_refs (env, flag)`,
+      `create index code_refs_env_repo on code_refs (env, repo)`,
+    ],
+  },
 ];
 
 export interface MigrationResult {

@@ -1,5 +1,6 @@
 import type { ChangeMessage } from '../changes';
 import { AuditStore } from './audit-store';
+import { CodeRefStore } from './code-ref-store';
 import type { Database, Queryable, UnitOfWork } from './db';
 import { DocumentStore } from './document-store';
 import { EnvironmentStore } from './environment-store';
@@ -17,6 +18,7 @@ export interface StoreSession {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly releasePlans: ReleasePlanStore;
+  readonly codeRefs: CodeRefStore;
 }
 
 /** A session inside one transaction: what it writes commits together, with the change notification. */
@@ -36,6 +38,7 @@ const session = (q: Queryable): StoreSession => ({
   audit: new AuditStore(q),
   idempotency: new IdempotencyStore(q),
   releasePlans: new ReleasePlanStore(q),
+  codeRefs: new CodeRefStore(q),
 });
 
 /**
@@ -51,6 +54,7 @@ export class Store implements StoreSession {
   readonly audit: AuditStore;
   readonly idempotency: IdempotencyStore;
   readonly releasePlans: ReleasePlanStore;
+  readonly codeRefs: CodeRefStore;
 
   constructor(
     private readonly db: Database,
@@ -64,6 +68,7 @@ export class Store implements StoreSession {
       audit: this.audit,
       idempotency: this.idempotency,
       releasePlans: this.releasePlans,
+      codeRefs: this.codeRefs,
     } = session(db));
   }
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { basename, resolve } from 'node:path';
 import type { FlagDefinition } from '@halyard/core';
 import type { LintFinding, LintFlag, LintOptions } from '@halyard/core/definitions';
 import type { Context } from '../context';
@@ -31,10 +32,17 @@ const core = () => import('@halyard/core');
 async function loadFlags(ctx: Context, file: string | undefined, command: string): Promise<{ source: string; flags: LintFlag[]; text?: string }> {
   if (file === undefined) {
     if (!ctx.envGiven) throw usageError(`${command} needs a flags document or --env <env>, e.g. halyard ${command} flags.json`);
-    const { body } = await ctx.api().request<{ flags: Stored<FlagDefinition>[] }>('GET', `/api/v1/environments/${encode(ctx.env)}/flags`);
+    const { body } = await ctx.api().request<{ flags: Array<Stored<FlagDefinition> & { lifecycle?: { lastEvaluatedAt?: string | null } }> }>(
+      'GET',
+      `/api/v1/environments/${encode(ctx.env)}/flags`,
+    );
     return {
       source: `environment ${ctx.env}`,
-      flags: body.flags.map((stored) => ({ key: stored.key, definition: stored.definition, createdAt: stored.createdAt, updatedAt: stored.updatedAt })),
+      // lastEvaluatedAt is there only when the service runs with events: without it the "not evaluated" rule stays off.
+      flags: body.flags.map((stored) => {
+        const lastEvaluatedAt = stored.lifecycle?.lastEvaluatedAt;
+        return { key: stored.key, definition: stored.definition, createdAt: stored.createdAt, updatedAt: stored.updatedAt, ...(lastEvaluatedAt !== undefined ? { lastEvaluatedAt } : {}) };
+      }),
     };
   }
   const text = ctx.readInput(file);
@@ -100,10 +108,9 @@ export async function lint(ctx: Context): Promise<number> {
     }
   }
   const staleDays = wholeDays(ctx, 'stale-days');
-  if (staleDays !== undefined) {
-    options.unchangedDays = staleDays;
-    options.notEvaluatedDays = staleDays;
-  }
+  if (staleDays !== undefined) options.unchangedDays = staleDays;
+  const unusedDays = wholeDays(ctx, 'unused-days');
+  if (unusedDays !== undefined) options.notEvaluatedDays = unusedDays;
   const { source, flags, text } = await loadFlags(ctx, ctx.args[0], 'lint');
   const result = lintFlags(flags, options);
   if (ctx.json) ctx.printJson({ source, ...result });
@@ -167,9 +174,48 @@ function directoryArgs(ctx: Context, paths: string[]): string[] {
   return paths;
 }
 
+/** `git rev-parse …` in `dir`, or undefined outside a repository or without git (bounded: 5 s). */
+function git(dir: string, ...args: string[]): string | undefined {
+  try {
+    const out = execFileSync('git', ['-C', dir, 'rev-parse', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5_000 }).trim();
+    return out === '' ? undefined : out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `--upload`: replaces this repository's references in `--env` on the service (one transaction there). */
+async function uploadCodeRefs(
+  ctx: Context,
+  dir: string,
+  references: ReadonlyArray<{ key: string; file: string; line: number; column: number }>,
+): Promise<{ repo: string; references: number; removed: number; flags: number }> {
+  const folder = statSync(dir).isDirectory() ? dir : resolve(dir, '..');
+  const top = git(folder, '--show-toplevel');
+  const repo = ctx.string('repo') ?? basename(resolve(top ?? folder));
+  const branchName = ctx.string('branch') ?? git(folder, '--abbrev-ref', 'HEAD');
+  // A detached HEAD reports "HEAD": not a branch name, so it is left out.
+  const branch = branchName === 'HEAD' ? undefined : branchName;
+  const commit = ctx.string('commit') ?? git(folder, 'HEAD');
+  const { body } = await ctx.api().request<{ repo: string; references: number; removed: number; flags: number }>(
+    'PUT',
+    `/api/v1/environments/${encode(ctx.env)}/code-refs/${encode(repo)}`,
+    {
+      body: {
+        ...(branch !== undefined ? { branch } : {}),
+        ...(commit !== undefined ? { commit } : {}),
+        references: references.map((r) => ({ flag: r.key, file: r.file, line: r.line, column: r.column })),
+      },
+    },
+  );
+  return body;
+}
+
 export async function codeRefs(ctx: Context): Promise<number> {
   const { checkCodeRefs, scanPaths } = await loadLifecycle();
   const paths = directoryArgs(ctx, ctx.args);
+  // Checked before scanning: without --env there is nowhere to store the references.
+  if (ctx.flag('upload') && !ctx.envGiven) throw usageError('--upload needs --env <env>: the environment the references are stored in');
   const pattern = ctx.string('pattern');
   if (pattern !== undefined) {
     try {
@@ -184,8 +230,9 @@ export async function codeRefs(ctx: Context): Promise<number> {
   const scan = scanPaths(paths, { root, ...(pattern !== undefined ? { patterns: [pattern] } : {}) });
   const report = checkCodeRefs(scan, flags);
   const failed = report.unknown.length + report.expired.length;
+  const uploaded = ctx.flag('upload') ? await uploadCodeRefs(ctx, paths[0]!, report.references) : undefined;
   if (ctx.json) {
-    ctx.printJson({ source, ...report });
+    ctx.printJson({ source, ...report, ...(uploaded ? { uploaded } : {}) });
     return failed > 0 ? 1 : 0;
   }
   const { colors } = ctx;
@@ -200,6 +247,7 @@ export async function codeRefs(ctx: Context): Promise<number> {
   for (const r of report.references) counted.set(r.key, (counted.get(r.key) ?? 0) + 1);
   const summary = `${plural(report.references.length, 'reference')} to ${plural(counted.size, 'key')} in ${plural(report.files, 'file')}: ${plural(report.unknown.length, 'unknown key')}, ${plural(report.expired.length, 'expired read')}, ${plural(report.unused.length, 'unused flag')}`;
   ctx.print(failed > 0 ? colors.red(summary) : colors.green(summary));
+  if (uploaded) ctx.print(`Uploaded ${plural(uploaded.references, 'reference')} of repository ${uploaded.repo} to environment ${ctx.env} (${plural(uploaded.removed, 'previous reference')} replaced)`);
   if (wantsAnnotations(ctx)) {
     for (const r of report.unknown) ctx.print(annotation('error', `no flag "${r.key}"; ${r.suggestion}`.trim(), r.file, r.line));
     for (const r of report.expired) ctx.print(annotation('error', `flag "${r.key}" has expired; remove it from the code`, r.file, r.line));

@@ -99,7 +99,7 @@ export async function rolloutsStart(ctx: Context): Promise<void> {
   const flag = flagArg(ctx);
   const { body } = await ctx.api().request<PlanView>('POST', path(ctx, flag), { body: planBody(ctx) });
   if (ctx.json) return ctx.printJson(body);
-  ctx.print(`Started a release plan for ${ctx.colors.bold(flag)} in ${ctx.env}: now at ${body.percentage}%; follow it with: halyard rollouts status ${flag}`);
+  ctx.print(`Started a release plan for ${ctx.colors.bold(flag)} in ${ctx.env}: now at ${body.percentage}%; follow it with: halyard rollouts status ${flag} --env ${ctx.env}`);
 }
 
 export async function rolloutsStatus(ctx: Context): Promise<void> {

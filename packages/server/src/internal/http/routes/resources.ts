@@ -21,7 +21,7 @@ export function sendOutcome(reply: FastifyReply, outcome: WriteOutcome<unknown>,
 }
 
 /** Flags and segments share one CRUD shape: list, create, read, replace (PUT), merge-patch, delete. */
-export function resourceRoutes(api: Api, { resources }: Pick<Services, 'resources'>, kind: ResourceKind): void {
+export function resourceRoutes(api: Api, { resources, events }: Pick<Services, 'resources' | 'events'>, kind: ResourceKind): void {
   const plural = kind === 'flag' ? 'flags' : 'segments';
   const label = kind;
   const stored = Type.Ref(kind === 'flag' ? 'StoredFlag' : 'StoredSegment');
@@ -50,7 +50,10 @@ export function resourceRoutes(api: Api, { resources }: Pick<Services, 'resource
       const value = (request.query as { archived?: string }).archived;
       const archived = value === 'true' || value === 'include' ? 'include' : value === 'only' ? 'only' : 'exclude';
       const list = await resources.list<Definition>(kind, request.params.env, archived);
-      return { [plural]: kind === 'flag' ? withLifecycle(list as Array<StoredResource<FlagDefinition>>) : list };
+      if (kind !== 'flag') return { [plural]: list };
+      const flags = list as Array<StoredResource<FlagDefinition>>;
+      const lastEvaluated = events ? await events.metrics.lastEvaluated(request.params.env, flags.map((flag) => flag.key)) : undefined;
+      return { [plural]: withLifecycle(flags, {}, lastEvaluated) };
     },
   );
 

@@ -99,6 +99,17 @@ export class EventMetrics {
 
   constructor(private readonly store: EventStore) {}
 
+  /**
+   * When an SDK last evaluated each of `flags` in `env` (to the minute); a flag without exposures within
+   * retention is absent. One indexed read of a table the flush keeps (one row per env × flag).
+   *
+   * @example
+   * const last = await events.metrics.lastEvaluated('production', ['new-checkout']);
+   */
+  lastEvaluated(env: string, flags: readonly string[]): Promise<Map<string, Date>> {
+    return this.store.lastSeen(env, flags);
+  }
+
   /** Per-variant aggregates of one flag over a window. */
   async window(query: WindowQuery): Promise<FlagWindow> {
     const { since, until } = bounds(query.since, query.until);

@@ -42,6 +42,7 @@ export class EventRetention {
     const { days, unitDays, flushLogMs, batch, rounds } = this.options;
     const cutoffs = [
       ['variants', new Date(now - days * DAY_MS)],
+      ['lastSeen', new Date(now - days * DAY_MS)],
       ['metrics', new Date(now - days * DAY_MS)],
       ['units', new Date(now - unitDays * DAY_MS)],
       ['flushes', new Date(now - flushLogMs)],

@@ -10,6 +10,8 @@ export interface StepperOptions {
   /** This instance's lease holder id. Default a random UUID. */
   holder?: string;
   onError?: (error: unknown, message: string) => void;
+  /** Flag-expiry notifications (services/flag-expiry.ts): checked in the tick, by the lease holder only. */
+  expiry?: { check(): Promise<number> };
 }
 
 const LEASE = 'release-plans';
@@ -44,6 +46,10 @@ export class Stepper {
     if (!leader) return { leader, applied: 0, changed: 0 };
     const applied = await this.plans.applyDueSchedules();
     const changed = (await this.plans.stepAll()).length;
+    if (this.options.expiry) {
+      // Its own failure must not stop plans: reported, retried at the next check.
+      await this.options.expiry.check().catch((error: unknown) => this.options.onError?.(error, '@halyard/server: the flag-expiry check failed'));
+    }
     return { leader, applied, changed };
   }
 
