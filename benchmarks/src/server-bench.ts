@@ -45,6 +45,7 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
+import { api, cpuMs, rssMb } from './internal/service-process';
 
 const argv = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -205,33 +206,8 @@ async function stopServer(server: ServerProcess): Promise<void> {
   if (server.child.exitCode === null) server.child.kill('SIGKILL');
 }
 
-/** User + system CPU time of a process, in ms (from /proc; clock ticks are 100 Hz on Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Data
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
 
 function benchFlag(i: number) {
   return {

@@ -16,11 +16,8 @@ import type { Database, Queryable } from './db';
  * callers chunk by), so concurrent writers lock rows in one order and wait instead of deadlocking.
  */
 
-export interface VariantRowDelta {
-  env: string;
-  flag: string;
-  variant: string;
-  minute: Date;
+/** The counts of one env × flag × variant × minute row, as stored and as a flush adds them. */
+export interface VariantCounts {
   exposures: number;
   successes: number;
   errors: number;
@@ -28,6 +25,9 @@ export interface VariantRowDelta {
   latencySum: number;
   latencyMin: number | null;
   latencyMax: number | null;
+}
+
+export interface VariantRowDelta extends VariantKey, VariantCounts {
   /** The merged sketch (the stored one and this flush's), protobuf; `null` = no new latencies, keep the stored one. */
   sketch: Uint8Array | null;
 }
@@ -57,14 +57,7 @@ export interface VariantKey {
   minute: Date;
 }
 
-export interface StoredVariantRow extends VariantKey {
-  exposures: number;
-  successes: number;
-  errors: number;
-  latencyCount: number;
-  latencySum: number;
-  latencyMin: number | null;
-  latencyMax: number | null;
+export interface StoredVariantRow extends VariantKey, VariantCounts {
   sketch: Uint8Array | null;
 }
 
