@@ -4,8 +4,9 @@
 // Packs every published package (`packages/*` not private) with `pnpm pack`, as a registry would get it
 // (workspace:* rewritten to versions), installs the tarballs with npm into scratch apps under os.tmpdir(), and
 // there imports and requires every entry point, renders with @halyard/testing/react under vitest on React 18 and
-// 19, uses @halyard/testing without vitest (plain Node ESM and CJS, node --test, Jest) and type-checks one use of
-// every export plus a `Register` augmentation with tsc. The monorepo's own tests read `src/` through the
+// 19, uses @halyard/testing without vitest (plain Node ESM and CJS, node --test, Jest), starts the flag service
+// from its tarball and loads the dashboard it ships, and type-checks one use of every export plus a `Register`
+// augmentation with tsc. The monorepo's own tests read `src/` through the
 // `@halyard/source` condition, so only this test sees the published `dist/`, `exports` and dependency lists.
 //
 // `node packed/run.mjs` builds first (turbo, cached); `scripts/test.mjs` calls `runPackedChecks` after its build.
@@ -192,6 +193,8 @@ export async function runPackedChecks({ root, check, keep = false }) {
       writeFileSync(join(full, 'entries.cjs'), loader('require'));
       report(`import (ESM) every entry point: ${esm.length}`, await exec('node', ['entries.mjs'], { cwd: full }));
       report(`require (CJS) every entry point: ${cjs.length}`, await exec('node', ['entries.cjs'], { cwd: full }));
+      copyFixture('serve-dashboard.mjs', full);
+      report('a service from the installed @halyard/server answers GET / with the dashboard it ships', await exec('node', ['serve-dashboard.mjs'], { cwd: full }));
 
       copyFixture('generate-type-uses.mjs', full);
       copyFixture('registered.tsx', full);

@@ -68,7 +68,12 @@ if (existsSync(vitestJson)) {
   const brokenSuites = (report.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).every((a) => a.status !== 'failed'));
   for (const s of brokenSuites) check(`load ${s.name.replace(root, '')}: ${(s.message ?? '').split('\n')[0]}`, false);
   for (const s of report.testResults ?? []) {
-    for (const a of s.assertionResults ?? []) if (a.status === 'failed') failures.push(`${s.name.replace(root, '')} › ${a.fullName}`);
+    for (const a of s.assertionResults ?? []) {
+      if (a.status !== 'failed') continue;
+      // The first lines of the failure travel with it: the summary is often all a CI log keeps.
+      const why = (a.failureMessages ?? []).join('\n').split('\n').slice(0, 6).map((l) => `      ${l}`).join('\n');
+      failures.push(`${s.name.replace(root, '')} › ${a.fullName}${why ? `\n${why}` : ''}`);
+    }
   }
   if (!vitestOk && report.numFailedTests === 0 && brokenSuites.length === 0) check('vitest exit status', false);
 } else {

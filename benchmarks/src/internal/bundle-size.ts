@@ -54,7 +54,7 @@ export const ENTRIES: BundleEntry[] = [
         return <p>{on ? 'new checkout' : 'old checkout'}</p>;
       }
       export function App() {
-        return <FlagProvider endpoint="/api/flags" context={{ userId: 'u1' }} pollInterval={30000} onExposure={events.exposure}><Checkout /></FlagProvider>;
+        return <FlagProvider endpoint="/api/flags" context={{ userId: 'u1' }} pollInterval={30000} events={events}><Checkout /></FlagProvider>;
       }`,
   },
   {

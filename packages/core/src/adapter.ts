@@ -37,7 +37,8 @@ export type { EventsOption } from './events/connect';
 export { attachEventSender } from './client';
 export type { ExposureTracker, ExposureTrackerOptions } from './exposure';
 export { matchesDefaultType, typeMismatchMessage, valueType } from './internal/value-type';
-export { unitAttribute, unitOf, DEFAULT_UNIT_ATTRIBUTE } from './internal/exposure-unit';
+export { exposureUnits, unitAttribute, unitIn, unitOf, DEFAULT_UNIT_ATTRIBUTE } from './internal/exposure-unit';
+export type { ExposureHandoff } from './internal/exposure-unit';
 // For sources outside core (e.g. @halyard/redis): the one retry-timing rule, not a copy of it.
 export { backoffDelay, resolveBackoff, retryDelay } from './internal/backoff';
 export { serialReload } from './internal/serial-reload';

@@ -254,18 +254,19 @@ export function createPollingSnapshotStore(options: PollingSnapshotStoreOptions 
     },
     expose(key) {
       const entry = Object.hasOwn(snapshot.flags, key) && snapshot.flags[key];
-      const unit = entry ? unitOf(context, entry.unitBy) : undefined;
-      // One string per (flag, variant, unit). Parts containing NUL, or the variant "undefined" next to no variant,
-      // could share a key: at worst one exposure goes unreported.
-      const id = `${key}\0${entry && entry.variant}\0${unit}`;
-      if (exposed && entry && entry.reason != 'ERROR' && !exposed.has(id)) {
-        // A bounded memory without bookkeeping: start over when full (a key may then fire once more).
-        if (exposed.size >= 10_000) exposed.clear();
-        exposed.add(id);
-        try {
-          onExposure!({ flag: key, variant: entry.variant, value: entry.value, reason: entry.reason, unit, timestamp: Date.now() });
-        } catch {
-          // Analytics must never break reading a flag.
+      if (exposed && entry && entry.reason != 'ERROR') {
+        const unit = unitOf(context, entry.unitBy);
+        // One string per (flag, variant, unit), in JSON: no two keys can collide (shorter than a joined string, too).
+        const id = json([key, entry.variant, unit]);
+        if (!exposed.has(id)) {
+          // A bounded memory without bookkeeping: start over when full (a key may then fire once more).
+          if (exposed.size >= 10_000) exposed.clear();
+          exposed.add(id);
+          try {
+            onExposure!({ flag: key, variant: entry.variant, value: entry.value, reason: entry.reason, unit, timestamp: Date.now() });
+          } catch {
+            // Analytics must never break reading a flag.
+          }
         }
       }
     },

@@ -167,4 +167,23 @@ describe('the server-side reader: what differs between the two ways', () => {
     expect(flags.getValue('button-color', 'blue')).toBe('green');
     expect(flags.snapshot().flags['button-color']?.value).toBe('green');
   });
+
+  it("exposureHandoff(): the unit per attribute the snapshot's flags use, and the flags this request recorded so far", () => {
+    const { client } = driven(DOCUMENT);
+    const tracked: string[] = [];
+    const tracker = createExposureTracker((e) => tracked.push(e.flag));
+    const flags = createServerFlags(host(client, 'snapshot', { tracker }).host, { id: 'u1', forced: { 'new-checkout': false } });
+    // Nothing read yet: units, nothing recorded. Only unit attributes, each once, never the rest of the context.
+    expect(flags.exposureHandoff()).toEqual({ units: { userId: 'u1', accountId: 'acct-u1', 'org.id': '9' }, exposed: [] });
+    flags.getValue('team-plan', 'a');
+    flags.getValue('team-plan', 'a');
+    flags.isEnabled('new-checkout'); // forced: no exposure
+    flags.isEnabled('missing');
+    expect(flags.exposureHandoff().exposed).toEqual(['team-plan']);
+    expect(tracked).toEqual(['team-plan']);
+    // Without a tracker nothing is recorded, so nothing is handed over as recorded.
+    const quiet = createServerFlags(host(client, 'snapshot').host, { id: 'u1' });
+    quiet.isEnabled('user-plan');
+    expect(quiet.exposureHandoff().exposed).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { ExposureTracker } from './exposure';
-import { unitAttribute, unitOf, DEFAULT_UNIT_ATTRIBUTE } from './internal/exposure-unit';
+import { exposureUnits, unitAttribute, unitOf, DEFAULT_UNIT_ATTRIBUTE, type ExposureHandoff } from './internal/exposure-unit';
 import { murmur3 } from './internal/murmur3';
 import { defaultTypeTag, matchesDefaultType, typeMismatchMessage, valueType } from './internal/value-type';
 import type {
@@ -77,6 +77,8 @@ export class ServerFlagsState<Req> {
   forced: ForcedValues | undefined = undefined;
   memo: Map<string, Memo> | undefined = undefined;
   snap: FlagSnapshot | undefined = undefined;
+  /** Flags whose exposure this request recorded (`reads: 'snapshot'`), for {@link RequestServerFlags.exposureHandoff}. */
+  exposed: Set<string> | undefined = undefined;
 
   /**
    * `context`: when the adapter already knows it (a flags request merges the browser's allowed attributes).
@@ -148,6 +150,18 @@ export class RequestServerFlags<Req> implements ServerFlags {
     return (state.snap = applyForced(base, this.overrides(), definitions));
   }
 
+  /**
+   * What the browser half of an adapter needs to record its own exposures of this request's snapshot without the
+   * context: the unit value per unit attribute, and the flags this request recorded so far (reads after this call
+   * are not in it; the service counts unique units, so such a read also recorded by the browser costs one event).
+   *
+   * @example
+   * const { units, exposed } = flags.exposureHandoff(); // { units: { userId: 'u1' }, exposed: ['new-checkout'] }
+   */
+  exposureHandoff(): ExposureHandoff {
+    return { units: exposureUnits(this.snapshot(), this.context()), exposed: [...(this.state.exposed ?? [])] };
+  }
+
   private overrides(): ForcedValues {
     const state = this.state;
     if (state.forced !== undefined) return state.forced;
@@ -206,6 +220,7 @@ export class RequestServerFlags<Req> implements ServerFlags {
     // Forced entries (ruleId 'override') are no exposure: nobody was assigned anything.
     if (tracker !== undefined && entry.ruleId !== 'override') {
       tracker.track(key, entry.variant, entry.value, entry.reason, unitOf(this.context(), entry.unitBy ?? DEFAULT_UNIT_ATTRIBUTE));
+      (this.state.exposed ??= new Set()).add(key);
     }
     const details: EvaluationDetails<JsonValue> = { value: entry.value, reason: entry.reason };
     if (entry.variant !== undefined) details.variant = entry.variant;

@@ -14,4 +14,10 @@ export type { SnapshotChannel, SnapshotStream, SnapshotStreamHooks } from './str
 export { sseStream } from './sse-stream';
 export type { SseStreamOptions } from './sse-stream';
 export { matchesDefaultType } from './internal/value-type';
+// For browser halves that attribute exposures themselves (Next's client provider): the one de-duplication and the
+// unit of a server handoff.
+export { createExposureTracker } from './exposure';
+export type { ExposureTracker } from './exposure';
+export { unitIn } from './internal/exposure-unit';
+export type { ExposureHandoff } from './internal/exposure-unit';
 export type { EvaluationContext, ExposureEvent, FlagSnapshot, FlagStatus, JsonValue, SnapshotFlag, SnapshotState, SnapshotStore } from './types';

@@ -188,6 +188,80 @@ export interface FlagDefinition {
   prerequisites?: Prerequisite[];
   /** Circuit breaker: kill the flag when a variant's error rate crosses a threshold (docs/release-safety.md). */
   breaker?: FlagBreaker;
+  /**
+   * The experiment this flag runs (flags of kind `experiment` only): read by the flag service's results, never
+   * by evaluation. See docs/experiments.md, "Declaring an experiment".
+   */
+  experiment?: FlagExperiment;
+}
+
+/**
+ * An experiment on a flag: the hypothesis, the control variant, the metrics (from `client.track` events,
+ * attributed to each unit's first exposure) and how they are tested.
+ *
+ * @example
+ * const experiment: FlagExperiment = {
+ *   hypothesis: 'The one-page checkout raises purchases by 10 %',
+ *   control: 'control',
+ *   metrics: { 'purchase-rate': { type: 'conversion', event: 'purchase', windowHours: 72 } },
+ *   primaryMetric: 'purchase-rate',
+ *   statistics: { method: 'sequential', alpha: 0.05, correction: 'holm' },
+ * };
+ */
+export interface FlagExperiment {
+  hypothesis?: string;
+  /** The variant every other variant is compared with. */
+  control: string;
+  /** Named metrics (keys like flag keys), at most 20. */
+  metrics: Record<string, ExperimentMetric>;
+  /** The metric the hypothesis is about. */
+  primaryMetric: string;
+  /** Metrics that must not get worse. Every metric that is neither primary nor guardrail is secondary. */
+  guardrailMetrics?: string[];
+  /** ISO-8601: units first exposed before it are not in the experiment. Without it the experiment is a draft. */
+  startAt?: string;
+  /** ISO-8601: exposures and metric events after it are not counted; the experiment is stopped. */
+  stopAt?: string;
+  statistics?: ExperimentStatistics;
+}
+
+export type ExperimentMetricType = 'conversion' | 'count' | 'sum' | 'mean' | 'ratio';
+
+/**
+ * One metric, per unit, counted from the unit's first exposure: `conversion` (1 when `event` happened within
+ * `windowHours`, else 0), `count` (events), `sum` (their values), `mean` (the mean of the unit's values, over
+ * units with at least one), `ratio` (sum of `numerator` over sum of `denominator`, across units: delta method).
+ */
+export interface ExperimentMetric {
+  type: ExperimentMetricType;
+  /** The `client.track` event name (all types but `ratio`). */
+  event?: string;
+  /** Conversion only: hours after the first exposure in which the event counts. Default: until `stopAt`. */
+  windowHours?: number;
+  numerator?: ExperimentMetricAggregate;
+  denominator?: ExperimentMetricAggregate;
+  description?: string;
+}
+
+/** One side of a ratio metric: the count of `event`s or the sum of their values. */
+export interface ExperimentMetricAggregate {
+  event: string;
+  aggregate: 'count' | 'sum';
+}
+
+export interface ExperimentStatistics {
+  /** `frequentist` (default; fixed horizon), `sequential` (always valid: look any time), `bayesian`. */
+  method?: 'frequentist' | 'sequential' | 'bayesian';
+  /** Significance level. Default 0.05. */
+  alpha?: number;
+  /** Across metrics × variants. Default `holm`. */
+  correction?: 'holm' | 'bh' | 'none';
+  /** For "needs N more units". Default 0.8. */
+  power?: number;
+  /** Relative lift to detect, for "needs N more units" (0.1 = +10 %). Default 0.1. */
+  minimumDetectableEffect?: number;
+  /** Days before each unit's first exposure whose values CUPED uses; 0 turns CUPED off. Default 14. */
+  cupedLookbackDays?: number;
 }
 
 /**

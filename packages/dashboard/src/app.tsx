@@ -1,11 +1,13 @@
 import { lazy, Suspense } from 'react';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { BrowserRouter, Route, Routes } from 'react-router';
 import { queryClient } from './api/query-client';
 
 // Every page is its own chunk: the first load carries the shell and the flags list only.
 const SignInPage = lazy(() => import('./pages/sign-in/index'));
 const Shell = lazy(() => import('./pages/shell/index'));
+// `/` picks the remembered (or first) environment; it lives in the shell's chunk, which is loaded anyway.
+const HomeRedirect = lazy(() => import('./pages/shell/index').then((module) => ({ default: module.HomeRedirect })));
 const FlagsPage = lazy(() => import('./pages/flags/index'));
 const FlagPage = lazy(() => import('./pages/flag/index'));
 const EvaluatePage = lazy(() => import('./pages/evaluate/index'));
@@ -30,7 +32,7 @@ export function App() {
           <Routes>
             <Route path="/sign-in" element={<SignInPage />} />
             <Route element={<Shell />}>
-              <Route path="/" element={<Navigate to="/env/production/flags" replace />} />
+              <Route path="/" element={<HomeRedirect />} />
               <Route path="/env/:env/flags" element={<FlagsPage />} />
               <Route path="/env/:env/flags/:key" element={<FlagPage />} />
               <Route path="/env/:env/evaluate" element={<EvaluatePage />} />

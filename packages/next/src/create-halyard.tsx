@@ -6,6 +6,7 @@ import { connectEvents, type EventsOption } from '@halyard/core/adapter';
 import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult, NextPageContext } from 'next';
 import { createEngine, evaluateRequest, type Engine } from './internal/engine';
 import { infoFromIncoming } from './internal/request-info';
+import type { BrowserEventsConfig } from './internal/browser-exposures';
 import type { HalyardNextOptions, RequestInfo } from './types';
 
 /** Options of {@link createHalyard}. */
@@ -28,6 +29,20 @@ export interface CreateHalyardOptions extends HalyardNextOptions {
    * every 10 s, at 100 events, on `client.close()` and when the Node process runs out of work. See docs/events.md.
    */
   events?: EventsOption;
+  /**
+   * Send exposures of `useFlag` & co. reads in client components (after hydration) from the browser:
+   * `{ clientKey }` (a client key: it is public, it ships in the page) and `{ url }` of the events endpoint as the
+   * browser reaches it (default: `events.url`). The context stays on the server: `<HalyardProvider>` hands the
+   * browser only the unit value per unit attribute its snapshot's flags use (`userId`, a `bucketBy`) and the
+   * flags this request already recorded, so a flag read on both sides is reported once. See docs/events.md.
+   */
+  browserEvents?: BrowserEventsOption;
+}
+
+/** {@link CreateHalyardOptions.browserEvents}: a client key and, unless `events` has one, the events endpoint. */
+export interface BrowserEventsOption {
+  clientKey: string;
+  url?: string;
 }
 
 /** Props of the `<HalyardProvider>` server component. */
@@ -111,6 +126,7 @@ export function createHalyard(options: CreateHalyardOptions): Halyard {
   const { onExposure } = connectEvents(options?.client, options?.events, options?.onExposure, '@halyard/next');
   const engine = createEngine(options === null || typeof options !== 'object' ? options : { ...options, onExposure }, 'createHalyard()');
   const endpoint = options.endpoint ?? '/api/flags';
+  const browserEvents = browserEventsOf(options);
   const readRequest = options.request ?? nextRequest;
 
   // React `cache` scopes the memo to one server request: one context and one evaluation per request, however
@@ -130,6 +146,8 @@ export function createHalyard(options: CreateHalyardOptions): Halyard {
         endpoint={props.endpoint ?? endpoint}
         pollInterval={props.pollInterval ?? options.pollInterval}
         stream={props.stream ?? options.stream}
+        events={browserEvents}
+        exposures={browserEvents && flags.exposureHandoff()}
       >
         {props.children}
       </HalyardClientProvider>
@@ -158,6 +176,24 @@ export function createHalyard(options: CreateHalyardOptions): Halyard {
       };
     },
   };
+}
+
+/** Checks `browserEvents` once, at setup: what it holds is rendered into every page. */
+function browserEventsOf(options: CreateHalyardOptions): BrowserEventsConfig | undefined {
+  const option = options.browserEvents;
+  if (option === undefined) return undefined;
+  if (option === null || typeof option !== 'object' || typeof option.clientKey !== 'string' || option.clientKey === '') {
+    throw new TypeError('@halyard/next: createHalyard({ browserEvents }) needs { clientKey: "…" }: a client key of the flag service (browsers send with it)');
+  }
+  if ('sdkKey' in option) {
+    throw new TypeError('@halyard/next: browserEvents must not hold an sdkKey: it would be shipped to every browser in the page; use a client key ({ clientKey }), and the sdkKey in { events }');
+  }
+  const events = options.events as { url?: unknown } | undefined;
+  const url = option.url ?? (typeof events?.url === 'string' ? events.url : undefined);
+  if (typeof url !== 'string' || url === '') {
+    throw new TypeError('@halyard/next: createHalyard({ browserEvents }) needs { url } of the events endpoint as browsers reach it (or { events: { url } } to share it)');
+  }
+  return { url, clientKey: option.clientKey };
 }
 
 async function nextRequest(): Promise<RequestInfo> {

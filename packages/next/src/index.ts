@@ -1,5 +1,5 @@
 export { createHalyard } from './create-halyard';
-export type { CreateHalyardOptions, Halyard, HalyardProviderProps, HalyardPageProps } from './create-halyard';
+export type { BrowserEventsOption, CreateHalyardOptions, Halyard, HalyardProviderProps, HalyardPageProps } from './create-halyard';
 export { createFlagsRoute } from './flags-route';
 export type { FlagsRoute, FlagsRouteOptions } from './flags-route';
 export { evaluateInMiddleware } from './middleware';

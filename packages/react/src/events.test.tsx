@@ -26,7 +26,7 @@ function Checkout() {
 
 const SNAPSHOT = snapshot('1', { 'new-checkout': true, 'dark-mode': false });
 
-describe('events from React (onExposure={events.exposure})', () => {
+describe('events from React (events={sender}, onExposure={events.exposure})', () => {
   it('records useFlag exposures once and hands them to sendBeacon (client key in the query) when the page is hidden', async () => {
     stubBeacon();
     const events = createEventSender({ url: 'https://flags.example/sdk/v1/events', clientKey: 'client-abc' });
@@ -71,5 +71,33 @@ describe('events from React (onExposure={events.exposure})', () => {
     delete (document as { visibilityState?: unknown }).visibilityState;
     expect(beacons.map((b) => (JSON.parse(b.body) as { events: Array<{ kind: string }> }).events[0]?.kind)).toEqual(['metric']);
     await hidden.close();
+  });
+
+  it('<FlagProvider events={sender}> sends exposures too, alongside onExposure; without it nothing is sent', async () => {
+    stubBeacon();
+    const events = createEventSender({ url: 'https://flags.example/sdk/v1/events', clientKey: 'client-prop' });
+    const seen: string[] = [];
+    const { unmount } = render(
+      <FlagProvider snapshot={SNAPSHOT} context={{ userId: 'u3' }} events={events} onExposure={(e) => seen.push(e.flag)}>
+        <Checkout />
+        <Checkout />
+      </FlagProvider>,
+    );
+    expect(events.stats().queued).toBe(1);
+    expect(seen).toEqual(['new-checkout']);
+    window.dispatchEvent(new Event('pagehide'));
+    const body = JSON.parse(beacons[0]!.body) as { events: Array<Record<string, unknown>> };
+    expect(body.events.map(({ time, ...rest }) => rest)).toEqual([{ kind: 'exposure', flag: 'new-checkout', variant: 'on', unit: 'u3' }]);
+    unmount();
+
+    const unused = createEventSender({ url: 'https://flags.example/sdk/v1/events', clientKey: 'client-none' });
+    render(
+      <FlagProvider snapshot={SNAPSHOT} context={{ userId: 'u3' }} onExposure={(e) => seen.push(e.flag)}>
+        <Checkout />
+      </FlagProvider>,
+    );
+    expect(seen).toEqual(['new-checkout', 'new-checkout']);
+    expect(unused.stats().queued).toBe(0);
+    await Promise.all([events.close(), unused.close()]);
   });
 });

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { createPollingSnapshotStore } from '@halyard/core/store';
-import type { EvaluationContext, ExposureEvent, FlagSnapshot, SnapshotStore, SnapshotStream } from '@halyard/core';
+import type { EvaluationContext, EventSender, ExposureEvent, FlagSnapshot, SnapshotStore, SnapshotStream } from '@halyard/core';
 import { Ctx, React, type StoreContext } from './internal/context';
 
 export interface FlagProviderProps {
@@ -22,18 +22,28 @@ export interface FlagProviderProps {
    */
   context?: EvaluationContext;
   /**
-   * Called once per flag/variant/unit the first time a component reads it (after commit, never during render).
-   * To send exposures to the flag service, pass an event sender's `exposure` (it flushes with `sendBeacon` when
-   * the page is hidden; see docs/events.md). Create the sender once, outside components:
+   * Called once per flag/variant/unit the first time a component reads it (after commit, never during render),
+   * e.g. for your own analytics. To send exposures to the flag service, use `events`.
+   *
+   * @example
+   * ```tsx
+   * <FlagProvider endpoint="/api/flags" onExposure={(e) => analytics.track('$exposure', e)}>…</FlagProvider>
+   * ```
+   */
+  onExposure?: (event: ExposureEvent) => void;
+  /**
+   * Send exposures to the flag service: a sender from `createEventSender({ url, clientKey })`, created once,
+   * outside components. Exposures are recorded once per flag/variant/unit after commit, and flushed with
+   * `sendBeacon` when the page is hidden (docs/events.md). Works alongside `onExposure`.
    *
    * @example
    * ```tsx
    * import { createEventSender } from '@halyard/react';
    * const events = createEventSender({ url: 'https://flags.example.com/sdk/v1/events', clientKey: 'client-…' });
-   * <FlagProvider endpoint="/api/flags" onExposure={events.exposure}>…</FlagProvider>
+   * <FlagProvider endpoint="/api/flags" context={{ userId }} events={events}>…</FlagProvider>
    * ```
    */
-  onExposure?: (event: ExposureEvent) => void;
+  events?: Pick<EventSender, 'exposure'>;
   /** Called when a fetch fails; the last good flags stay (status `stale`). */
   onError?: (error: Error) => void;
   /**
@@ -70,7 +80,10 @@ export function FlagProvider(props: FlagProviderProps): ReactNode {
       props.store ??
       (props.stream ?? createPollingSnapshotStore)({
         ...props,
-        onExposure: (event) => c.p.onExposure?.(event),
+        onExposure: (event) => {
+          c.p.onExposure?.(event);
+          c.p.events?.exposure(event);
+        },
         onError: (error) => c.p.onError?.(error),
       });
     c.i = c.s.getSnapshot();

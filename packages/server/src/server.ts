@@ -9,6 +9,7 @@ import { clientAddress } from './internal/http/client-address';
 import { evaluateFastPath } from './internal/http/evaluate-fast-path';
 import { definitionsFastPath } from './internal/http/fast-path';
 import { AuthFailureLimiter, KeyRing } from './internal/keys';
+import { AdminFeed } from './internal/services/admin-feed';
 import { type Events, type EventsConfig, resolveEventsOptions, startEvents } from './internal/services/events/ingest';
 import { Propagation } from './internal/services/propagation';
 import { startRedisMirror, type RedisMirror, type RedisMirrorOptions } from './internal/services/redis-mirror';
@@ -102,6 +103,14 @@ export interface ServerOptions {
   webhooks?: Omit<WebhookNotifierOptions, 'onError'>;
   /** The flag circuit-breaker monitor (needs events); `false` turns it off. Default: check every 5 s. */
   breakerMonitor?: Omit<BreakerMonitorOptions, 'setInterval'> | false;
+  /**
+   * The admin dashboard served at `/` (docs/server.md, "Dashboard"): the directory of its build, or `false` to
+   * serve none (`/` then answers 404 JSON). Default: the copy shipped in this package (`dist/dashboard`), or,
+   * running from the repository's sources, `packages/dashboard/dist`. CLI: `halyard serve --no-dashboard`.
+   */
+  dashboardDir?: string | false;
+  /** Dashboard sessions end after this long without use, in ms (sliding; at most 7 days after sign-in). Default 12 h. */
+  sessionTtlMs?: number;
 }
 
 export interface HalyardServer {
@@ -164,8 +173,10 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
   let stepper: Stepper | undefined;
   let monitor: BreakerMonitor | undefined;
   let webhooks: WebhookNotifier | undefined;
+  let feed: AdminFeed | undefined;
   const cleanup = async () => {
     if (timer) clearInterval(timer);
+    feed?.close();
     await monitor?.close().catch(() => {});
     await stepper?.stop().catch(() => {});
     await mirror?.close().catch(() => {});
@@ -196,6 +207,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     const limiter = new AuthFailureLimiter(options.authFailureLimit ?? 20);
     const documents = new DocumentHub({ store, heartbeatMs: options.heartbeatMs ?? 15_000, onError });
     hub = documents;
+    // The dashboard's live feed reads the audit log on every change signal (local commits, other instances').
+    const adminFeed = new AdminFeed(store, { heartbeatMs: options.heartbeatMs ?? 15_000, onError });
+    feed = adminFeed;
     const refreshKeys = () =>
       keys
         .reload()
@@ -209,6 +223,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       redisChannel: options.redisChannel,
       redisTimeoutMs: options.connectTimeoutMs,
       onMessage(message) {
+        adminFeed.changed();
         if (message.type === 'env') documents.changed(message.env);
         // Keys first: once the streams end, reconnecting SDKs must already get 401, not a half-deleted state.
         else if (message.type === 'env-deleted') void refreshKeys().finally(() => documents.dropped(message.env));
@@ -233,7 +248,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     // Every notification is logged too, so one is never lost silently when no webhook is configured.
     const logged: Notifier = { notify: (n) => log.info({ notification: n }, n.message), flush: async () => {} };
     const notifier = webhooks === undefined ? logged : fanOut(logged, webhooks);
-    const services = createServices(store, new Propagation(documents, changes, keys), documents, events, { notifier });
+    const services = createServices(store, new Propagation(documents, changes, keys, () => adminFeed.changed()), documents, events, { notifier }, { ttlMs: options.sessionTtlMs });
     if (events !== undefined && options.breakerMonitor !== false) {
       const { environments, resources, flags } = services;
       monitor = new BreakerMonitor({ db, environments, resources, flags, metrics: events.metrics, notifier, onError }, options.breakerMonitor ?? {});
@@ -258,18 +273,21 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     }, options.resyncMs ?? 30_000);
     timer.unref();
 
-    await registerApi(app, services, new Authenticator(keys, limiter), {
+    await registerApi(app, services, new Authenticator(keys, limiter, services.sessions), {
       corsOrigins: options.corsOrigins ?? '*',
       evaluateBodyLimit: Math.min(options.bodyLimit ?? 64 * 1024, 64 * 1024),
       documentBodyLimit: Math.max(options.bodyLimit ?? 1024 * 1024, 16 * 1024 * 1024),
       health: { database: db.kind, ping: () => store.ping(), streams: () => documents.connections },
       onError,
+      feed: adminFeed,
+      ...(options.dashboardDir === false ? {} : { dashboard: { dir: options.dashboardDir } }),
     });
 
     // End SSE responses before the HTTP server waits for connections to drain.
     app.addHook('preClose', async () => {
       fastPath = undefined;
       documents.close();
+      adminFeed.close();
     });
     const addressOf = clientAddress(options.trustProxy ?? false);
     const definitionsPath = definitionsFastPath(keys, documents, limiter, addressOf);

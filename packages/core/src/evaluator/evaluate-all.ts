@@ -1,7 +1,7 @@
 import { murmur3Finish, murmur3MixScrambled as mixWordImport } from '../internal/murmur3';
 import type { FlagSnapshot, SerializedSnapshot, SnapshotFlag } from '../types';
 import { pickSlice as pickSliceImport } from './bucketing';
-import type { Ctx } from './context';
+import { EMPTY_CONTEXT, type Ctx } from './context';
 import { decideSafely as decideSafelyImport } from './outcome-index';
 import { ERROR_INDEX, type CompiledFlag, type Outcome } from './outcomes';
 
@@ -64,6 +64,31 @@ function snapshotIndex(flag: CompiledFlag, ctx: Ctx): number {
   }
 }
 
+/**
+ * The outcome a flag most likely serves, for the template of `evaluateAll` (a guess: a wrong one costs one store
+ * per call, never a wrong answer). Constant flags: their outcome. Split-only flags: the widest slice. Flags with
+ * targeting: what they serve a context matching nothing (the empty context), which is what most contexts get from
+ * rules aimed at a few; -1 when that is no outcome.
+ */
+function likelyIndex(flag: CompiledFlag): number {
+  if (flag.constant !== -1) return flag.constant;
+  const split = flag.split;
+  if (split === null) return snapshotIndex(flag, EMPTY_CONTEXT);
+  const bounds = [split.t0, split.t1, split.t2, split.t3, ...split.rest];
+  let widest = 0;
+  let widestWeight = -1;
+  let lower = 0;
+  for (let slice = 0; slice < bounds.length && lower < split.total; slice++) {
+    const upper = bounds[slice] as number;
+    if (upper - lower > widestWeight) {
+      widest = slice;
+      widestWeight = upper - lower;
+    }
+    lower = upper;
+  }
+  return split.firstOutcome + widest;
+}
+
 export interface SnapshotWriters {
   evaluateAll(ctx: Ctx): FlagSnapshot;
   evaluateAllJson(ctx: Ctx): SerializedSnapshot;
@@ -73,26 +98,39 @@ export interface SnapshotWriters {
 export function snapshotWriters(ordered: readonly CompiledFlag[]): SnapshotWriters {
   const count = ordered.length;
 
-  // A store under a key that varies per iteration is a megamorphic keyed store (~20 ns), so `evaluateAll` starts
-  // from a copy of a template that already holds every key in document order and the entries of constant flags:
-  // only flags with targeting or splits are stored. Object spread of a fast-properties object copies its shape
-  // at once; adding 50 keys to `{}` one by one turns it into a dictionary after the first dozen. The template
-  // needs every key it holds to be present in every snapshot, so it is used only when no flag can leave itself
-  // out for some contexts (a flag without `offVariant` whose prerequisites or split can serve the caller's
-  // default); otherwise the snapshot is built key by key.
+  // A store under a key that varies per iteration is a megamorphic keyed store (~15–27 ns: V8 searches the
+  // 50-property object's descriptors by name), so `evaluateAll` starts from a copy of a template that already
+  // holds every key in document order, with an entry for each: constant flags' own, and for the others the
+  // outcome they most likely serve (`likely`). A flag is stored only when it serves something else — for the
+  // usual mix of rollouts, splits and rules, a quarter of the stores of storing every non-constant flag. Object
+  // spread of a fast-properties object copies its shape at once; adding 50 keys to `{}` one by one turns it into
+  // a dictionary after the first dozen. The template needs every key it holds to be present in every snapshot,
+  // so it is used only when no flag can leave itself out for some contexts (a flag without `offVariant` whose
+  // prerequisites or split can serve the caller's default); otherwise the snapshot is built key by key and
+  // `likely` is -1 throughout (every entry stored).
   let templated = true;
+  for (const flag of ordered) if (flag.constant === -1 && flag.fallbacks.length > 0) templated = false;
+  const likely = new Int32Array(count).fill(-1);
   const templateSource: Record<string, SnapshotFlag | null> = {};
-  for (const flag of ordered) {
-    if (flag.constant === -1) {
-      if (flag.fallbacks.length > 0) templated = false;
-      templateSource[flag.key] = null;
-    } else if (flag.constant >= 0) {
-      templateSource[flag.key] = null;
+  if (templated) {
+    for (let i = 0; i < count; i++) {
+      const flag = ordered[i] as CompiledFlag;
+      // A constant fallback (a disabled flag without offVariant) is in no snapshot, so not in the template.
+      if (flag.constant === -1 || flag.constant >= 0) {
+        likely[i] = likelyIndex(flag);
+        templateSource[flag.key] = null;
+      }
     }
   }
   // JSON.parse builds an object with fast properties in this key order (keyed stores would make it a dictionary).
   const template = JSON.parse(JSON.stringify(templateSource)) as Record<string, SnapshotFlag | null>;
-  for (const flag of ordered) if (flag.constant >= 0) template[flag.key] = (flag.outcomes[flag.constant] as Outcome).entry;
+  for (let i = 0; i < count; i++) {
+    const flag = ordered[i] as CompiledFlag;
+    const index = likely[i] as number;
+    // Without a likely outcome the key holds a placeholder that every call overwrites.
+    if (index >= 0) template[flag.key] = (flag.outcomes[index] as Outcome).entry;
+    else if (templated && flag.constant === -1) template[flag.key] = flag.errorEntry;
+  }
 
   function evaluateAll(ctx: Ctx): FlagSnapshot {
     const flags: Record<string, SnapshotFlag> = templated ? ({ ...template } as Record<string, SnapshotFlag>) : {};
@@ -102,18 +140,11 @@ export function snapshotWriters(ordered: readonly CompiledFlag[]): SnapshotWrite
     for (let i = 0; i < count; i++) {
       const flag = ordered[i] as CompiledFlag;
       const constant = flag.constant;
-      if (constant >= 0 && templated) {
-        // Already in the copy: only its hashes.
-        const o = flag.outcomes[constant] as Outcome;
-        hA = mixWord(hA, o.hashA);
-        hB = mixWord(hB, o.hashB);
-        entries++;
-        continue;
-      }
       const index = constant !== -1 ? constant : snapshotIndex(flag, ctx);
       if (index >= 0) {
         const o = flag.outcomes[index] as Outcome;
-        flags[flag.key] = o.entry;
+        // Already in the copy when it is the template's entry.
+        if (index !== likely[i]) flags[flag.key] = o.entry;
         hA = mixWord(hA, o.hashA);
         hB = mixWord(hB, o.hashB);
       } else if (index === ERROR_INDEX) {

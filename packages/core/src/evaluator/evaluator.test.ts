@@ -852,6 +852,29 @@ describe('evaluateAll', () => {
     expect(snap.version).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('serves the template’s likely outcome and every other one alike (widest slice, rule misses and hits, a left-out disabled flag)', () => {
+    const e = evaluator({
+      wide: { variants: { a: 'a', b: 'b', c: 'c' }, enabled: true, offVariant: 'a', defaultServe: { split: [{ variant: 'a', weight: 1 }, { variant: 'b', weight: 2 }, { variant: 'c', weight: 1 }] } },
+      rule: boolFlag({ rules: [{ id: 'pro', conditions: [{ attribute: 'plan', operator: 'equals', values: ['pro'] }], serve: { variant: 'on' } }] }),
+      gone: { variants: { on: true }, enabled: false, defaultServe: { variant: 'on' } },
+      last: boolFlag({ defaultServe: { variant: 'on' } }),
+    });
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i++) {
+      const context = { userId: `u${i}`, plan: i % 2 === 0 ? 'pro' : 'free' };
+      const snap = e.evaluateAll(context);
+      expect(Object.keys(snap.flags)).toEqual(['wide', 'rule', 'last']);
+      for (const key of ['wide', 'rule', 'last']) {
+        const { value, variant, reason } = e.getDetails(key, null, context);
+        expect(snap.flags[key]).toMatchObject({ value, variant, reason });
+        seen.add(`${key}:${variant}`);
+      }
+      expect(JSON.stringify(snap)).toBe(e.evaluateAllJson(context).json);
+    }
+    // Both sides of each guess were served: the widest slice (b) and the others, the rule's miss and its hit.
+    expect([...seen].sort()).toEqual(['last:on', 'rule:off', 'rule:on', 'wide:a', 'wide:b', 'wide:c']);
+  });
+
   it('equal content gives equal versions; different content different versions', () => {
     const s1 = ev.evaluateAll({ userId: 'u1', plan: 'pro' });
     const s2 = ev.evaluateAll({ userId: 'u1', plan: 'pro', unrelated: 1 });

@@ -54,8 +54,8 @@ const checkElements = (values: readonly unknown[], check: OperandCheck): boolean
 const checkSize = (values: readonly unknown[], check: OperandCheck): boolean =>
   operandCount(values, check, 1) && eachOperand(values, check, isCount, 'a non-negative integer (the number of elements)');
 
-const contains = { caseInsensitive: true, readsAttribute: true, check: checkElements, compile: compileContains } as const;
-const size = { caseInsensitive: false, readsAttribute: true, check: checkSize, compile: compileSize } as const;
+const contains = { caseInsensitive: true, readsAttribute: true, operand: { kind: 'primitive', count: 'many' }, check: checkElements, compile: compileContains } as const;
+const size = { caseInsensitive: false, readsAttribute: true, operand: { kind: 'count', count: 'one' }, check: checkSize, compile: compileSize } as const;
 const elements = 'strings, numbers or booleans (compared as for `equals`)';
 const count = 'one non-negative integer';
 
@@ -70,6 +70,7 @@ export const arrayOperators = {
   isEmpty: {
     ...size,
     doc: { operands: 'none', description: 'the attribute is an empty array; with `negate`, a non-empty one' },
+    operand: { kind: 'none', count: 'none' },
     check(values, check) {
       if (values.length === 0) return true;
       check.problem('"isEmpty" takes no values; remove "values"');

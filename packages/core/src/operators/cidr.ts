@@ -33,6 +33,7 @@ export const cidrOperators = {
       operands: 'IPv4/IPv6 addresses or CIDR ranges (`10.0.0.0/8`, `2001:db8::/32`, `127.0.0.1`)',
       description: 'the attribute is an IP address inside one of the ranges, of the same family',
     },
+    operand: { kind: 'cidr', count: 'many' },
     caseInsensitive: false,
     readsAttribute: true,
     check: (values, check) =>

@@ -29,7 +29,7 @@ const checkDate = (values: readonly unknown[], check: OperandCheck): boolean =>
     'an ISO-8601 date such as "2025-01-31" or "2025-01-31T12:00:00Z", or epoch milliseconds',
   );
 
-const date = { caseInsensitive: false, readsAttribute: true, check: checkDate, compile: compileDate } as const;
+const date = { caseInsensitive: false, readsAttribute: true, operand: { kind: 'date', count: 'one' }, check: checkDate, compile: compileDate } as const;
 const operands = 'one date: an ISO-8601 string (UTC when it has no offset) or epoch milliseconds';
 
 export const dateOperators = {

@@ -18,6 +18,7 @@ function compileExists(cond: Condition, { key, parts }: Attr): Matcher {
 export const existsOperators = {
   exists: {
     doc: { operands: 'none', description: 'the attribute is present (not undefined or null); with `negate`, it is missing' },
+    operand: { kind: 'none', count: 'none' },
     caseInsensitive: false,
     readsAttribute: true,
     check(values, check) {

@@ -27,7 +27,7 @@ function compileComparison(cond: Condition, { key, parts }: Attr): Matcher {
 const checkOne = (values: readonly unknown[], check: OperandCheck): boolean =>
   operandCount(values, check, 1) && eachOperand(values, check, isFiniteNumber, 'a finite number (not a numeric string)');
 
-const comparison = { caseInsensitive: false, readsAttribute: true, check: checkOne, compile: compileComparison } as const;
+const comparison = { caseInsensitive: false, readsAttribute: true, operand: { kind: 'number', count: 'one' }, check: checkOne, compile: compileComparison } as const;
 const operands = 'one number; the attribute may be a number or a decimal numeric string ("42", "-1.5")';
 
 export const numericOperators = {

@@ -44,8 +44,24 @@ export interface OperatorDoc {
   readonly description: string;
 }
 
+/**
+ * What kind of value an operator's `values` hold, machine-readable, so editors offer a fitting input (the dashboard's
+ * condition editor): `primitive` strings, numbers or booleans; `string`; `regex` (pattern strings); `number` finite;
+ * `count` a non-negative integer; `semver` a version string; `date` an ISO-8601 string or epoch ms; `segment` segment
+ * keys; `cidr` IP addresses or ranges; `none` no values. `check` stays the authority on what is valid.
+ */
+export type OperandKind = 'none' | 'primitive' | 'string' | 'regex' | 'number' | 'count' | 'semver' | 'date' | 'segment' | 'cidr';
+
+/** The operands an operator takes: their kind and how many (`none`, exactly `one`, or `many`: at least one). */
+export interface OperandShape {
+  readonly kind: OperandKind;
+  readonly count: 'none' | 'one' | 'many';
+}
+
 export interface OperatorDefinition {
   readonly doc: OperatorDoc;
+  /** The operands' kind and count (for editors; registry.test.ts proves it agrees with `check`). */
+  readonly operand: OperandShape;
   /** The operator compares strings, so `caseInsensitive` is allowed. */
   readonly caseInsensitive: boolean;
   /** False when `attribute` is ignored (`inSegment`). */

@@ -39,6 +39,7 @@ export const regexOperators = {
       operands: 'regular expressions (JavaScript syntax: Unicode mode, the `u` flag, when the pattern is valid in it, else the classic mode, so `\\@` or `[\\w-.]` work)',
       description: `the attribute is a string that matches one of them; compiled once, patterns that can backtrack catastrophically (\`(a+)+\`) are refused, strings over ${MAX_MATCH_SUBJECT_LENGTH.toLocaleString('en-US')} characters never match`,
     },
+    operand: { kind: 'regex', count: 'many' },
     caseInsensitive: true,
     readsAttribute: true,
     check(values, check) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEvaluator, parseDefinitions, type Condition, type Operator } from '@halyard/core';
-import { CASE_INSENSITIVE_OPERATORS, OPERATOR_NAMES, operatorDefinition, operators, type OperatorName } from './registry';
+import { CASE_INSENSITIVE_OPERATORS, OPERATOR_NAMES, operatorCatalog, operatorDefinition, operators, type OperatorName } from './registry';
+import type { OperandKind } from './operator';
 
 // `Operator` (types.ts, the public type) and the registry's keys must be the same set: adding an operator to one
 // without the other fails type checking here.
@@ -51,6 +52,35 @@ describe('operator registry', () => {
     for (const name of OPERATOR_NAMES) {
       expect(operators[name].doc.operands.length, name).toBeGreaterThan(0);
       expect(operators[name].doc.description.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('describes each operator\'s operands in a form that agrees with its check (what editors offer is accepted)', () => {
+    // One valid and one invalid operand per kind; `check` is the authority, the shape must not contradict it.
+    const samples: Record<OperandKind, { good: unknown; bad: unknown }> = {
+      none: { good: undefined, bad: 'x' },
+      primitive: { good: true, bad: { object: 1 } },
+      string: { good: 'a', bad: 1 },
+      regex: { good: '^a+$', bad: '(' },
+      number: { good: 1.5, bad: '1.5' },
+      count: { good: 3, bad: -1 },
+      semver: { good: 'v1.2', bad: '1.x' },
+      date: { good: '2025-01-31', bad: 'yesterday' },
+      segment: { good: 's', bad: 'missing' },
+      cidr: { good: '10.0.0.0/8', bad: '10.0.0.0/99' },
+    };
+    const run = (name: string, values: unknown[]): boolean =>
+      operators[name as OperatorName].check(values, { operator: name, caseInsensitive: false, segmentKeys: new Set(['s']), problem: () => undefined });
+    expect(operatorCatalog().map((info) => info.name)).toEqual(OPERATOR_NAMES);
+    expect(operatorCatalog()).toBe(operatorCatalog());
+    for (const info of operatorCatalog()) {
+      const { good, bad } = samples[info.operand.kind];
+      const valid = info.operand.count === 'none' ? [] : info.operand.count === 'one' ? [good] : [good, good];
+      expect(run(info.name, valid), info.name).toBe(true);
+      expect(run(info.name, [bad]), info.name).toBe(false);
+      if (info.operand.count === 'one') expect(run(info.name, [good, good]), info.name).toBe(false);
+      if (info.operand.count !== 'none') expect(run(info.name, []), info.name).toBe(false);
+      expect(info.caseInsensitive).toBe(CASE_INSENSITIVE_OPERATORS.includes(info.name));
     }
   });
 

@@ -21,6 +21,7 @@ function compileInSegment(cond: Condition, _attr: Attr, env: CompileEnv): Matche
 export const segmentOperators = {
   inSegment: {
     doc: { operands: 'segment keys (the attribute is ignored)', description: 'the context is a member of one of the segments' },
+    operand: { kind: 'segment', count: 'many' },
     caseInsensitive: false,
     readsAttribute: false,
     check(values, check) {

@@ -31,7 +31,7 @@ const checkVersion = (values: readonly unknown[], check: OperandCheck): boolean 
   operandCount(values, check, 1) &&
   eachOperand(values, check, (x) => typeof x === 'string' && parseSemver(x) !== undefined, 'a version such as "1.4.0", "2.0", "v3" or "2.0.0-beta.1"');
 
-const semver = { caseInsensitive: false, readsAttribute: true, check: checkVersion, compile: compileSemver } as const;
+const semver = { caseInsensitive: false, readsAttribute: true, operand: { kind: 'semver', count: 'one' }, check: checkVersion, compile: compileSemver } as const;
 const operands = 'one version: 1–3 numeric parts, missing parts 0, an optional `v`, prerelease and build as in SemVer (`2`, `v1.4`, `1.2.3-beta.1`)';
 
 export const semverOperators = {

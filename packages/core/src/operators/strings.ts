@@ -117,13 +117,14 @@ const checkSubstrings = (values: readonly unknown[], check: OperandCheck): boole
   operandCount(values, check, 'many') && eachOperand(values, check, isString, 'strings');
 
 const membership = { caseInsensitive: true, readsAttribute: true, compile: compileMembership } as const;
-const substring = { caseInsensitive: true, readsAttribute: true, check: checkSubstrings, compile: compileSubstring } as const;
+const substring = { caseInsensitive: true, readsAttribute: true, operand: { kind: 'string', count: 'many' }, check: checkSubstrings, compile: compileSubstring } as const;
 const typed = 'a string equals strings only; a number equals that number and its string ("30"); a boolean that boolean and "true"/"false"';
 
 export const stringOperators = {
   equals: {
     ...membership,
     doc: { operands: `exactly one string, number or boolean (${typed})`, description: 'the attribute equals the value' },
+    operand: { kind: 'primitive', count: 'one' },
     check: (values, check) =>
       operandCount(values, check, 1, '; use "in" to compare against several values') &&
       eachOperand(values, check, isPrimitive, 'a string, a finite number or a boolean'),
@@ -131,11 +132,13 @@ export const stringOperators = {
   in: {
     ...membership,
     doc: { operands: 'strings, numbers or booleans (compared as for `equals`)', description: 'the attribute equals one of the values' },
+    operand: { kind: 'primitive', count: 'many' },
     check: checkMany,
   },
   notIn: {
     ...membership,
     doc: { operands: 'strings, numbers or booleans (compared as for `equals`)', description: 'the attribute is present and equals none of the values' },
+    operand: { kind: 'primitive', count: 'many' },
     check: checkMany,
   },
   contains: { ...substring, doc: { operands: 'strings', description: 'the attribute is a string that contains one of the values' } },

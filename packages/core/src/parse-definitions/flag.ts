@@ -4,6 +4,7 @@ import { parseIsoDate } from '../internal/date';
 import type { FlagDefinition, FlagType, JsonValue, Rule, RuleRollout, Target } from '../types';
 import { field, index, member, type Checker } from './checker';
 import { checkBreaker } from './breaker';
+import { checkExperiment } from './experiment';
 import { checkConditions } from './condition';
 import { checkRollout, checkServe, checkVariantRef, type FlagContext } from './serve';
 
@@ -22,6 +23,7 @@ const FLAG_FIELDS = [
   'defaultServe',
   'prerequisites',
   'breaker',
+  'experiment',
 ];
 const RULE_FIELDS = ['id', 'description', 'conditions', 'rollout', 'serve'];
 const TARGET_FIELDS = ['variant', 'values', 'attribute'];
@@ -261,6 +263,9 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
   const breaker = has(v, 'breaker') ? checkBreaker(c, own(v, 'breaker'), field(path, 'breaker'), variantNames) : undefined;
   if (has(v, 'breaker') && breaker === undefined) ok = false;
 
+  const experiment = has(v, 'experiment') ? checkExperiment(c, own(v, 'experiment'), field(path, 'experiment'), flag, flagOut.kind) : undefined;
+  if (has(v, 'experiment') && experiment === undefined) ok = false;
+
   let prerequisites: RawPrerequisites | undefined;
   if (has(v, 'prerequisites')) prerequisites = { path: field(path, 'prerequisites'), value: own(v, 'prerequisites') };
 
@@ -278,5 +283,6 @@ export function checkFlag(c: Checker, key: string, v: unknown, path: string): { 
   if (targets !== undefined) out.targets = targets;
   if (rules !== undefined) out.rules = rules;
   if (breaker !== undefined) out.breaker = breaker;
+  if (experiment !== undefined) out.experiment = experiment;
   return prerequisites === undefined ? { flag: out, variantNames } : { flag: out, prerequisites, variantNames };
 }

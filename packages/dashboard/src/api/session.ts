@@ -26,3 +26,34 @@ export function useSession() {
     writeBlockedReason: role === 'viewer' ? 'Viewers can look but not change anything: sign in with an editor or admin token.' : undefined,
   };
 }
+
+/** `POST /api/v1/session`'s answer (the cookies carry the session itself). */
+export interface SessionInfo {
+  id: string;
+  name: string;
+  role: Role;
+  expiresAt: string;
+}
+
+/** Trades an admin token for a session cookie (401: bad token; 429: too many failed attempts). */
+export function createSession(token: string): Promise<SessionInfo> {
+  return api<SessionInfo>('/api/v1/session', { method: 'POST', body: { token } });
+}
+
+/** Ends the session on the server and clears its cookies. */
+export function deleteSession(): Promise<void> {
+  return api<void>('/api/v1/session', { method: 'DELETE' });
+}
+
+/**
+ * Where to go after signing in: `next` when it is a path of this app (never another origin), else `/`.
+ *
+ * @example
+ * safeNext('/env/production/flags?q=checkout') // '/env/production/flags?q=checkout'
+ * safeNext('//evil.example') // '/'
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (next === null || next === undefined || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (next.startsWith('/sign-in')) return '/';
+  return next;
+}

@@ -1,5 +1,5 @@
-import { createExposureTracker, createProblemReporter, createServerFlags, mergeClientContext, waitForFlags, DEFAULT_READY_TIMEOUT, type ServerFlagsHost } from '@halyard/core/adapter';
-import type { EvaluationContext, FlagClient, ServerFlags } from '@halyard/core';
+import { createExposureTracker, createProblemReporter, createServerFlags, mergeClientContext, waitForFlags, DEFAULT_READY_TIMEOUT, type RequestServerFlags, type ServerFlagsHost } from '@halyard/core/adapter';
+import type { EvaluationContext, FlagClient } from '@halyard/core';
 import type { HalyardNextOptions, NextContextFn, RequestInfo } from '../types';
 import { loadRethrow, rethrowControlFlow } from './control-flow';
 
@@ -73,7 +73,7 @@ export async function whenReady(engine: Engine): Promise<void> {
 }
 
 /** One request's flags: its context resolved, the first flags waited for, every read from one snapshot. */
-export async function evaluateRequest(engine: Engine, info: RequestInfo, clientContext?: EvaluationContext): Promise<ServerFlags> {
+export async function evaluateRequest(engine: Engine, info: RequestInfo, clientContext?: EvaluationContext): Promise<RequestServerFlags<RequestInfo | undefined>> {
   const server = await resolveContext(engine, info);
   await whenReady(engine);
   return createServerFlags(engine.host, info, mergeClientContext(server, clientContext));

@@ -4,12 +4,14 @@ import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { createEvaluator, parseDefinitions } from '@halyard/core';
 import type { Evaluator, FlagsDocument } from '@halyard/core';
 import { diffDocuments } from '@halyard/core/definitions';
+import { eppoBucketing } from '@halyard/eppo';
 import { growthbookBucketing } from '@halyard/growthbook';
+import { launchdarklyBucketing } from '@halyard/launchdarkly';
 import type { DocumentStore } from './store/document-store';
 import type { EnvironmentStore } from './store/environment-store';
 
 /** Every pluggable bucketing algorithm the flag service ships (documents imported from other vendors name them). */
-const SERVER_BUCKETING = [growthbookBucketing];
+const SERVER_BUCKETING = [growthbookBucketing, launchdarklyBucketing, eppoBucketing];
 
 const gzip = promisify(gzipCallback);
 

@@ -140,6 +140,14 @@ export class ForbiddenError extends Error {
   }
 }
 
+/** A cookie-authenticated write without the dashboard's CSRF header, or from another origin. */
+export class CsrfError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CsrfError';
+  }
+}
+
 /** Too many failed authentications from the client's address. */
 export class TooManyAttemptsError extends Error {
   constructor(readonly retryAfterSeconds: number) {

@@ -21,6 +21,7 @@ import {
 import { adminRecover } from './commands/recover';
 import { REDIS_HELP, REDIS_OPTIONS } from './commands/redis';
 import { serve } from './commands/serve';
+import { experimentsResults, experimentsSize } from './commands/experiments';
 import { rolloutsAbort, rolloutsPause, rolloutsResume, rolloutsStart, rolloutsStatus } from './commands/rollouts';
 import { scheduleAdd, scheduleCancel, scheduleList } from './commands/schedule';
 import { cleanup, codeRefs, codegen, lint } from './commands/lifecycle';
@@ -106,6 +107,7 @@ const OPTIONS = {
   'redis-mirror': { type: 'string' },
   'redis-mirror-env': { type: 'string' },
   'redis-seed': { type: 'boolean' },
+  'no-dashboard': { type: 'boolean' },
   'cors-origins': { type: 'string' },
   'log-level': { type: 'string' },
   'connect-timeout-ms': { type: 'string' },
@@ -117,6 +119,13 @@ const OPTIONS = {
   'max-error-rate': { type: 'string' },
   'min-sample': { type: 'string' },
   'on-breach': { type: 'string' },
+  // experiments size
+  baseline: { type: 'string' },
+  mde: { type: 'string' },
+  alpha: { type: 'string' },
+  power: { type: 'string' },
+  daily: { type: 'string' },
+  variants: { type: 'string' },
 } as const;
 
 const GLOBAL = new Set(['url', 'token', 'env', 'json', 'no-color', 'help', 'version']);
@@ -229,6 +238,35 @@ const COMMANDS: Command[] = [
   { path: ['rollouts', 'resume'], args: '<flag>', arity: [1, 1], summary: 'resume a paused plan (the current step starts over)', help: '', options: [], remote: true, run: rolloutsResume },
   { path: ['rollouts', 'abort'], args: '<flag>', arity: [1, 1], summary: 'abort the plan and roll back to 0%', help: '', options: [], remote: true, run: rolloutsAbort },
   {
+    path: ['experiments', 'results'],
+    args: '<flag>',
+    arity: [1, 1],
+    summary: "an experiment's results: per metric and variant, lift with CI, p-value or chance to win, SRM",
+    help: 'Example: halyard experiments results new-checkout --env production [--json]',
+    options: [],
+    remote: true,
+    run: experimentsResults,
+  },
+  {
+    path: ['experiments', 'size'],
+    args: '',
+    arity: [0, 0],
+    summary: 'units per variant (and days) to detect a lift in a conversion rate',
+    help: [
+      '  --baseline <rate>     the control conversion rate, e.g. 0.05 or 5%',
+      '  --mde <effect>        minimum detectable effect: relative (10% or 0.1) or absolute percentage points (0.5pp)',
+      '  --alpha <a>           significance level, two-sided (default 0.05)',
+      '  --power <p>           chance to detect the effect when it is there (default 0.8)',
+      '  --daily <n>           units entering the experiment per day: prints the duration',
+      '  --variants <n>        variants including control (default 2)',
+      '',
+      'Example: halyard experiments size --baseline 0.05 --mde 10% --daily 20000',
+    ].join('\n'),
+    options: ['baseline', 'mde', 'alpha', 'power', 'daily', 'variants'],
+    remote: false,
+    run: experimentsSize,
+  },
+  {
     path: ['schedule', 'add'],
     args: '<flag> <time> <change> [percent]',
     arity: [3, 4],
@@ -325,8 +363,9 @@ const COMMANDS: Command[] = [
     summary: 'write many flags and segments at once (validated, one transaction)',
     help: [
       '  --from <format>       file (a Halyard flags document; default), unleash (the JSON of Unleash\'s',
-      '                        /api/client/features) or growthbook (GrowthBook\'s /api/features/<client key>',
-      '                        payload): users keep their rollout buckets and variants',
+      '                        /api/client/features), growthbook (GrowthBook\'s /api/features/<client key>',
+      '                        payload) or launchdarkly (the flags and segments JSON LaunchDarkly serves to',
+      '                        server SDKs, /sdk/latest-all): users keep their rollout buckets and variants',
       '  --replace             make the environment exactly the file: flags and segments not in it are',
       '                        deleted (default: merge, keep them)',
       '  --dry-run             show what would change; write nothing',
@@ -337,6 +376,7 @@ const COMMANDS: Command[] = [
       '  curl -H "Authorization: $UNLEASH_TOKEN" $UNLEASH_URL/api/client/features > unleash.json',
       '  halyard import --from unleash unleash.json',
       '  halyard import --from growthbook growthbook.json',
+      '  halyard import --from launchdarkly launchdarkly.json --env production',
       '  halyard import flags.json --redis redis://127.0.0.1:6379 --replace',
     ].join('\n'),
     options: ['from', 'replace', 'dry-run', ...REDIS_OPTIONS],
@@ -505,11 +545,12 @@ const COMMANDS: Command[] = [
       '                        flags without downtime; see docs/sources.md) [HALYARD_REDIS_SEED=1]',
       '  --cors-origins <list> comma-separated origins allowed to call /sdk/v1/evaluate, default * [HALYARD_CORS_ORIGINS]',
       '  --log-level <level>   silent, error, warn, info, debug; default info [HALYARD_LOG_LEVEL]',
+      '  --no-dashboard        serve no admin dashboard at / (the API is unchanged) [HALYARD_DASHBOARD=0]',
       '  --connect-timeout-ms <n>   opening a PostgreSQL/Redis connection, default 5000 [HALYARD_CONNECT_TIMEOUT_MS]',
       '  --statement-timeout-ms <n> PostgreSQL statement_timeout, default 10000 [HALYARD_STATEMENT_TIMEOUT_MS]',
       '  --query-timeout-ms <n>     longest wait for a PostgreSQL answer, default statement + 2000 [HALYARD_QUERY_TIMEOUT_MS]',
     ].join('\n'),
-    options: ['port', 'host', 'data-dir', 'database-url', 'schema', 'redis-url', 'redis-mirror', 'redis-key', 'redis-mirror-env', 'redis-seed', 'cors-origins', 'log-level', 'connect-timeout-ms', 'statement-timeout-ms', 'query-timeout-ms'],
+    options: ['port', 'host', 'data-dir', 'database-url', 'schema', 'redis-url', 'redis-mirror', 'redis-key', 'redis-mirror-env', 'redis-seed', 'no-dashboard', 'cors-origins', 'log-level', 'connect-timeout-ms', 'statement-timeout-ms', 'query-timeout-ms'],
     remote: false,
     run: serve,
   },

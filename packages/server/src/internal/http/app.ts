@@ -9,18 +9,26 @@ import { errorHandler } from './error-handler';
 import { replayedBody } from './evaluate-fast-path';
 import { installIdempotency } from './idempotency';
 import { installOpenApi } from './openapi';
+import type { AdminFeed } from '../services/admin-feed';
+import { adminStreamRoutes } from './routes/admin-stream';
 import { auditRoutes } from './routes/audit';
 import { codeRefRoutes } from './routes/code-refs';
+import { dashboardRoutes } from './routes/dashboard-assets';
 import { documentRoutes } from './routes/documents';
 import { environmentRoutes } from './routes/environments';
 import { eventRoutes } from './routes/events';
+import { experimentRoutes } from './routes/experiments';
+import { explainRoutes } from './routes/explain';
+import { flagOverviewRoutes } from './routes/flag-overview';
 import { flagActionRoutes } from './routes/flag-actions';
 import { type HealthOptions, healthRoutes } from './routes/health';
 import { keyRoutes } from './routes/keys';
 import { ofrepRoutes } from './routes/ofrep';
 import { releasePlanRoutes } from './routes/release-plans';
 import { resourceRoutes } from './routes/resources';
+import { revertRoutes } from './routes/revert';
 import { sdkRoutes } from './routes/sdk';
+import { sessionRoutes } from './routes/session';
 import { SHARED_SCHEMAS } from './schemas';
 import { lazySerializerFactory } from './serialization';
 import { validatorFactory } from './validation';
@@ -68,6 +76,10 @@ export interface ApiOptions {
   documentBodyLimit: number;
   health: HealthOptions;
   onError: (error: unknown, message: string) => void;
+  /** The dashboard's live feed (`GET /api/v1/stream`); without it the route is absent. */
+  feed?: AdminFeed;
+  /** Serve the built dashboard at `/` from `dir` (`undefined`: the shipped one); absent: an API-only app. */
+  dashboard?: { dir: string | undefined };
 }
 
 /**
@@ -122,4 +134,17 @@ export async function registerApi(app: FastifyInstance, services: Services, auth
   await plugin((api) => codeRefRoutes(api, services));
   const { events } = services;
   if (events) await plugin((api) => eventRoutes(api, events, services, { corsOrigins: options.corsOrigins }));
+  const experiments = services.experiments;
+  if (experiments) await plugin((api) => experimentRoutes(api, experiments));
+  // The dashboard's API (docs/server.md, "Dashboard").
+  await plugin((api) => {
+    sessionRoutes(api, services, authenticator, options.feed);
+    if (options.feed) adminStreamRoutes(api, options.feed);
+    flagOverviewRoutes(api, services);
+    explainRoutes(api, services, { bodyLimit: options.evaluateBodyLimit });
+    revertRoutes(api, services);
+  });
+  // Last: its wildcard answers only what no route above claims.
+  const { dashboard } = options;
+  if (dashboard) await app.register(async (scope) => dashboardRoutes(scope.withTypeProvider<TypeBoxTypeProvider>(), dashboard.dir, app.log));
 }

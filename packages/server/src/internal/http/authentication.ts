@@ -1,5 +1,7 @@
+import { parseCookie } from 'cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import { ForbiddenError, TooManyAttemptsError, UnauthorizedError } from '../errors';
+import { CsrfError, ForbiddenError, TooManyAttemptsError, UnauthorizedError } from '../errors';
+import { csrfMatches } from '../services/session-service';
 import type { ApiKey, AuthFailureLimiter, KeyRing, Role } from '../keys';
 import { errorResponse } from './schemas';
 
@@ -63,11 +65,77 @@ export interface Credentials {
   headers: { authorization?: string | undefined; 'x-api-key'?: string | string[] | undefined };
 }
 
+/** The dashboard's cookies: the HttpOnly session and the CSRF value its scripts echo in `x-halyard-csrf`. */
+export const SESSION_COOKIE = 'halyard_session';
+export const CSRF_COOKIE = 'halyard_csrf';
+export const CSRF_HEADER = 'x-halyard-csrf';
+
+/** What a cookie-authenticated request is checked with: its method, cookies, CSRF header and origin. */
+export interface SessionCredentials extends Credentials {
+  method: string;
+  headers: Credentials['headers'] & { cookie?: string | undefined; origin?: string | undefined; 'sec-fetch-site'?: string | undefined } & Record<string, string | string[] | undefined>;
+  /** The service's own origin as this request reached it (`https://flags.example.com`). */
+  ownOrigin: string;
+}
+
+/** Resolves a session token to its admin token (services/session-service.ts). */
+export interface SessionResolver {
+  resolve(token: string): Promise<ApiKey | undefined>;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The session cookie of a request without an Authorization header, if any (bearer tokens win). */
+export function sessionTokenOf(headers: { authorization?: string | undefined; cookie?: string | undefined }): string | undefined {
+  if (headers.authorization !== undefined || headers.cookie === undefined) return undefined;
+  const token = parseCookie(headers.cookie)[SESSION_COOKIE];
+  return token === undefined || token === '' ? undefined : token;
+}
+
 export class Authenticator {
   constructor(
     private readonly keys: KeyRing,
     private readonly limiter: AuthFailureLimiter,
+    private readonly sessions?: SessionResolver,
   ) {}
+
+  /** Whether this request authenticates with a dashboard session cookie (admin-role routes only). */
+  usesSession(request: { headers: { authorization?: string | undefined; cookie?: string | undefined } }, need: Permission): boolean {
+    return this.sessions !== undefined && (need === 'viewer' || need === 'editor' || need === 'admin') && sessionTokenOf(request.headers) !== undefined;
+  }
+
+  /**
+   * Authenticates a session cookie exactly like the token it was created from. A write (any method but GET,
+   * HEAD, OPTIONS) must also prove it comes from the dashboard's own pages: the `x-halyard-csrf` header equal to
+   * the `halyard_csrf` cookie and to the session's CSRF value, an `Origin` (when sent) equal to the service's
+   * own, and no cross-site `Sec-Fetch-Site`. SameSite=Strict already keeps the cookie off cross-site requests;
+   * this holds even where SameSite is missing or ignored.
+   */
+  async checkSession(request: SessionCredentials, need: Permission): Promise<ApiKey> {
+    const blocked = this.limiter.blockedFor(request.ip);
+    if (blocked > 0) throw new TooManyAttemptsError(blocked);
+    const cookies = parseCookie(request.headers.cookie ?? '');
+    const token = cookies[SESSION_COOKIE] ?? '';
+    if (!SAFE_METHODS.has(request.method.toUpperCase())) {
+      const header = request.headers[CSRF_HEADER];
+      const value = typeof header === 'string' ? header : undefined;
+      if (value === undefined || value !== cookies[CSRF_COOKIE] || !csrfMatches(token, value)) {
+        throw new CsrfError(`A write with the session cookie needs the header ${CSRF_HEADER} equal to the ${CSRF_COOKIE} cookie; API clients send "Authorization: Bearer <token>" instead`);
+      }
+      const { origin } = request.headers;
+      if (origin !== undefined && origin !== request.ownOrigin) {
+        throw new CsrfError(`Cross-origin write refused: Origin ${origin.slice(0, 200)} is not this service (${request.ownOrigin})`);
+      }
+      const site = request.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new CsrfError(`Cross-site write refused (Sec-Fetch-Site: ${site.slice(0, 40)})`);
+    }
+    const key = await this.sessions!.resolve(token);
+    if (!key) {
+      this.limiter.fail(request.ip);
+      throw new UnauthorizedError('The session expired or was signed out (or its admin token was revoked); sign in again: POST /api/v1/session', 'Bearer');
+    }
+    return this.permit(key, need);
+  }
 
   /**
    * Resolves the request's key or throws (401, 403, 429). Synchronous when the key is cached (the SDK hot path).
@@ -123,7 +191,9 @@ export function installAuthentication(app: FastifyInstance, authenticator: Authe
     const authenticate = (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
       let result: ApiKey | Promise<ApiKey>;
       try {
-        result = authenticator.check(request, need, { apiKeyHeader });
+        result = authenticator.usesSession(request, need)
+          ? authenticator.checkSession({ ip: request.ip, method: request.method, headers: request.headers, ownOrigin: `${request.protocol}://${request.host}` }, need)
+          : authenticator.check(request, need, { apiKeyHeader });
       } catch (error) {
         done(error as Error);
         return;

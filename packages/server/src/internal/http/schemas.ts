@@ -136,6 +136,7 @@ const AuditEntry = Type.Object(
     before: Any,
     after: Any,
     diff: Type.Array(Type.Object({ path: Type.String(), before: Type.Optional(Any), after: Type.Optional(Any) })),
+    metadata: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'E.g. `{ "revertOf": "42" }` on an entry made by POST /api/v1/audit/:id/revert' })),
   },
   { $id: 'AuditEntry' },
 );

@@ -13,6 +13,8 @@ export class Propagation {
     private readonly hub: DocumentHub,
     private readonly bus: ChangeBus,
     private readonly keys: KeyRing,
+    /** Called after each committed change is applied here (the dashboard's live feed reads the audit log then). */
+    private readonly onCommitted: () => void = () => {},
   ) {}
 
   // Each step waits for the commit of the request's unit of work, if it runs in one (Idempotency-Key): a change
@@ -21,6 +23,7 @@ export class Propagation {
     await afterCommit(async () => {
       await this.hub.publish(env, document);
       this.bus.afterCommit({ type: 'env', env, version: Number(document.version) });
+      this.onCommitted();
     });
   }
 
@@ -34,12 +37,14 @@ export class Propagation {
     this.hub.revoke(revokedKeyIds);
     this.hub.dropped(env);
     this.bus.afterCommit({ type: 'env-deleted', env });
+    this.onCommitted();
   }
 
   keyCreated(key: ApiKey, hash: string): void {
     afterCommit(() => {
       this.keys.remember(key, hash);
       this.bus.afterCommit({ type: 'keys' });
+      this.onCommitted();
     });
   }
 
@@ -48,6 +53,7 @@ export class Propagation {
       this.keys.forget(id);
       this.hub.revoke(new Set([id]));
       this.bus.afterCommit({ type: 'keys' });
+      this.onCommitted();
     });
   }
 }

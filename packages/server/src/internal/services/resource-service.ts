@@ -1,4 +1,4 @@
-import type { FlagDefinition, FlagsDocument, SegmentDefinition } from '@halyard/core';
+import type { FlagDefinition, FlagsDocument, JsonValue, SegmentDefinition } from '@halyard/core';
 import { composeDocument } from '../compose-document';
 import { ArchivedError, ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../errors';
 import { deepEqual, mergePatch, type DiffEntry } from '../json';
@@ -11,12 +11,16 @@ import { assertValidDocument, auditRecord, checkIfMatch, requireFound, type Enti
 export type Definition = FlagDefinition | SegmentDefinition;
 
 /** A change to one flag or segment, decided from its current state inside the transaction. */
-export type ResourceChange<T> =
+export type ResourceChange<T> = (
   | { action: string; definition: T }
   | { action: string; delete: true }
   | { action: string; archive: true }
   | { action: string; restore: true }
-  | { unchanged: true };
+  | { unchanged: true }
+) & {
+  /** Recorded in the audit entry's `metadata` (a revert names the entry it reverts: `{ revertOf }`). */
+  metadata?: Record<string, JsonValue>;
+};
 
 export interface WriteOutcome<T> {
   /** The resource afterwards; `undefined` once deleted. */
@@ -180,7 +184,9 @@ export class ResourceService {
           resource = await tx.resources.insert(kind, env, key, change.definition);
         }
         const version = await tx.environments.bumpVersion(env);
-        const audit = await tx.audit.append(actor, auditRecord(change.action, env, kind, key, current?.definition, resource?.definition, diff));
+        const record = auditRecord(change.action, env, kind, key, current?.definition, resource?.definition, diff);
+        if (change.metadata !== undefined) record.metadata = change.metadata;
+        const audit = await tx.audit.append(actor, record);
         await tx.notify({ type: 'env', env, version });
         return { resource, action: change.action, audit, document: composeDocument(version, flags, segments) };
       });

@@ -16,6 +16,7 @@ interface AuditRow {
   before: JsonValue | null;
   after: JsonValue | null;
   diff: DiffEntry[];
+  metadata?: Record<string, JsonValue> | null;
 }
 
 const auditFromRow = (row: AuditRow): AuditEntry => ({
@@ -29,6 +30,7 @@ const auditFromRow = (row: AuditRow): AuditEntry => ({
   before: row.before,
   after: row.after,
   diff: row.diff,
+  ...(row.metadata ? { metadata: row.metadata } : {}),
 });
 
 /** SQL for the append-only `audit_log` table. */
@@ -37,8 +39,8 @@ export class AuditStore {
 
   async append(actor: Actor, record: AuditRecord): Promise<AuditEntry> {
     const rows = await this.q.query<RowOf<AuditRow>>(
-      `insert into audit_log (actor_id, actor_name, action, env, resource_type, resource_key, before, after, diff)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning *`,
+      `insert into audit_log (actor_id, actor_name, action, env, resource_type, resource_key, before, after, diff, metadata)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning *`,
       [
         actor.id,
         actor.name,
@@ -49,6 +51,7 @@ export class AuditStore {
         record.before === null ? null : JSON.stringify(record.before),
         record.after === null ? null : JSON.stringify(record.after),
         JSON.stringify(record.diff),
+        record.metadata === undefined ? null : JSON.stringify(record.metadata),
       ],
     );
     return auditFromRow(rows[0]!);
@@ -99,6 +102,34 @@ export class AuditStore {
     );
     const page = rows.slice(0, filter.limit).map(auditFromRow);
     return { entries: page, nextCursor: rows.length > filter.limit ? page[page.length - 1]!.id : null };
+  }
+
+  /** The id of the newest entry (`"0"` for an empty log): where a live feed starts. */
+  async newestId(): Promise<string> {
+    const rows = await this.q.query<{ id: string | number | null }>('select max(id) as id from audit_log');
+    return String(rows[0]?.id ?? 0);
+  }
+
+  /** Entries after `afterId`, oldest first, at most `limit`: what a live feed reads on each change signal. */
+  async since(afterId: string, limit: number): Promise<AuditEntry[]> {
+    const rows = await this.q.query<RowOf<AuditRow>>('select * from audit_log where id > $1 order by id limit $2', [afterId, limit]);
+    return rows.map(auditFromRow);
+  }
+
+  async find(id: string): Promise<AuditEntry | undefined> {
+    const row = (await this.q.query<RowOf<AuditRow>>('select * from audit_log where id = $1', [id]))[0];
+    return row ? auditFromRow(row) : undefined;
+  }
+
+  /** The newest entry about one resource written after entry `afterId`, or `undefined` (revert's conflict check). */
+  async latestAfter(resourceType: string, environment: string | null, resourceKey: string, afterId: string): Promise<AuditEntry | undefined> {
+    const row = (
+      await this.q.query<RowOf<AuditRow>>(
+        'select * from audit_log where resource_type = $1 and resource_key = $2 and env is not distinct from $3 and id > $4 order by id desc limit 1',
+        [resourceType, resourceKey, environment, afterId],
+      )
+    )[0];
+    return row ? auditFromRow(row) : undefined;
   }
 
   /** The newest entry about one resource, or `undefined`. */

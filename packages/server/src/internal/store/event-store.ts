@@ -8,6 +8,7 @@ import type { Database, Queryable } from './db';
  * - `event_units` (env, flag, unit): the unit's first variant and first exposure time, and `multiple` once it was
  *   exposed to more than one variant — what experiments attribute conversions by.
  * - `event_metric_minutes` (env, name, minute): custom metric counts and sums.
+ * - `event_unit_metrics` (env, name, unit, minute): the same per unit, for metric names experiments read.
  * - `event_flushes` (id): the flushes already applied, so that retrying one never counts it twice.
  *
  * Several instances write the same rows: counts are added in SQL, and sketches are merged by the caller between
@@ -44,6 +45,17 @@ export interface UnitRowDelta {
 export interface MetricRowDelta {
   env: string;
   name: string;
+  minute: Date;
+  count: number;
+  valueCount: number;
+  valueSum: number;
+}
+
+/** One unit's metric events of one minute (table `event_unit_metrics`, migration "experiments: metric events per unit"). */
+export interface UnitMetricRowDelta {
+  env: string;
+  name: string;
+  unit: string;
   minute: Date;
   count: number;
   valueCount: number;
@@ -242,6 +254,29 @@ export class EventStore {
     );
   }
 
+  /** Adds per-unit metric counts (experiments), in key order like every other statement here. */
+  async addUnitMetrics(tx: Queryable, rows: readonly UnitMetricRowDelta[]): Promise<void> {
+    if (rows.length === 0) return;
+    await tx.query(
+      `insert into event_unit_metrics as t (env, name, unit, minute, count, value_count, value_sum)
+       select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::float8[]) as m(env, name, unit, minute, c, vc, vs)
+       order by env collate "C", name collate "C", unit collate "C", minute
+       on conflict (env, name, unit, minute) do update set
+         count = t.count + excluded.count,
+         value_count = t.value_count + excluded.value_count,
+         value_sum = t.value_sum + excluded.value_sum`,
+      [
+        rows.map((r) => r.env),
+        rows.map((r) => r.name),
+        rows.map((r) => r.unit),
+        rows.map((r) => r.minute.toISOString()),
+        rows.map((r) => r.count),
+        rows.map((r) => r.valueCount),
+        rows.map((r) => r.valueSum),
+      ],
+    );
+  }
+
   /** The minute rows of one flag in [since, until). */
   async variantRows(env: string, flag: string, since: Date, until: Date): Promise<StoredVariantRow[]> {
     const rows = await this.db.query<Record<string, unknown>>(
@@ -298,8 +333,9 @@ export class EventStore {
    * Deletes at most `limit` rows older than the cutoff from one table; returns how many. Bounded so one run
    * never holds long locks or a long transaction; the job runs again until nothing is left.
    */
-  async deleteOlderThan(table: 'variants' | 'metrics' | 'units' | 'flushes' | 'lastSeen', cutoff: Date, limit: number): Promise<number> {
+  async deleteOlderThan(table: 'variants' | 'metrics' | 'units' | 'unitMetrics' | 'flushes' | 'lastSeen', cutoff: Date, limit: number): Promise<number> {
     const [name, column] = {
+      unitMetrics: ['event_unit_metrics', 'minute'],
       variants: ['event_variant_minutes', 'minute'],
       lastSeen: ['event_flag_last_seen', 'last_at'],
       metrics: ['event_metric_minutes', 'minute'],

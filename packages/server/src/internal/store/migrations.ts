@@ -271,6 +271,45 @@ export const MIGRATIONS: readonly Migration[] = [
       `create index code_refs_env_repo on code_refs (env, repo)`,
     ],
   },
+  {
+    version: 9,
+    name: 'dashboard sessions and audit metadata',
+    statements: [
+      // Only the SHA-256 of the session token is stored (like api_keys.hash): a database leak reveals no session.
+      // A session is its admin token's: revoking the token (or deleting it) ends the session (joined on read).
+      `create table admin_sessions (
+        hash text primary key,
+        key_id text not null references api_keys(id) on delete cascade,
+        created_at timestamptz not null default now(),
+        last_seen_at timestamptz not null default now(),
+        expires_at timestamptz not null
+      )`,
+      `create index admin_sessions_key_idx on admin_sessions (key_id)`,
+      `create index admin_sessions_expires_idx on admin_sessions (expires_at)`,
+      // Facts about an entry beyond before/after, e.g. `{ "revertOf": "42" }` for a revert.
+      `alter table audit_log add column metadata jsonb`,
+    ],
+  },
+  {
+    version: 10,
+    name: 'experiments: metric events per unit',
+    statements: [
+      // Per env × metric name × unit × minute, only for names an experiment in that environment reads (the
+      // aggregator's filter): experiment results join it with event_units at read time, so a metric event and
+      // the exposure it is attributed to may arrive in any order, flush or instance. Kept unitRetentionDays.
+      `create table event_unit_metrics (
+        env text not null,
+        name text not null,
+        unit text not null,
+        minute timestamptz not null,
+        count bigint not null default 0,
+        value_count bigint not null default 0,
+        value_sum double precision not null default 0,
+        primary key (env, name, unit, minute)
+      )`,
+      `create index event_unit_metrics_minute on event_unit_metrics (minute)`,
+    ],
+  },
 ];
 
 export interface MigrationResult {

@@ -8,6 +8,7 @@ import { IdempotencyStore } from './idempotency-store';
 import { KeyStore } from './key-store';
 import { ReleasePlanStore } from './release-plan-store';
 import { ResourceStore } from './resource-store';
+import { SessionStore } from './session-store';
 
 /** The tables, read through one connection (the pool, or one transaction). */
 export interface StoreSession {
@@ -19,6 +20,7 @@ export interface StoreSession {
   readonly idempotency: IdempotencyStore;
   readonly releasePlans: ReleasePlanStore;
   readonly codeRefs: CodeRefStore;
+  readonly sessions: SessionStore;
 }
 
 /** A session inside one transaction: what it writes commits together, with the change notification. */
@@ -39,6 +41,7 @@ const session = (q: Queryable): StoreSession => ({
   idempotency: new IdempotencyStore(q),
   releasePlans: new ReleasePlanStore(q),
   codeRefs: new CodeRefStore(q),
+  sessions: new SessionStore(q),
 });
 
 /**
@@ -55,6 +58,7 @@ export class Store implements StoreSession {
   readonly idempotency: IdempotencyStore;
   readonly releasePlans: ReleasePlanStore;
   readonly codeRefs: CodeRefStore;
+  readonly sessions: SessionStore;
 
   constructor(
     private readonly db: Database,
@@ -69,6 +73,7 @@ export class Store implements StoreSession {
       idempotency: this.idempotency,
       releasePlans: this.releasePlans,
       codeRefs: this.codeRefs,
+      sessions: this.sessions,
     } = session(db));
   }
 

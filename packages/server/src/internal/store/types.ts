@@ -42,6 +42,8 @@ export interface AuditEntry {
   before: JsonValue | null;
   after: JsonValue | null;
   diff: DiffEntry[];
+  /** Facts beyond before/after, e.g. `{ revertOf: "42" }` on a revert; absent when there are none. */
+  metadata?: Record<string, JsonValue>;
 }
 
 /** An audit entry about to be appended (the store assigns id and time). */
@@ -53,6 +55,7 @@ export interface AuditRecord {
   before: JsonValue | null;
   after: JsonValue | null;
   diff: DiffEntry[];
+  metadata?: Record<string, JsonValue>;
 }
 
 export interface AuditFilter {

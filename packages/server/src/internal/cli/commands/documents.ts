@@ -11,6 +11,7 @@ import { redisExport, redisImport, redisTarget } from './redis';
 const core = () => import('@halyard/core');
 const unleash = () => import('@halyard/unleash');
 const growthbook = () => import('@halyard/growthbook');
+const launchdarkly = () => import('@halyard/launchdarkly');
 
 function fileArg(ctx: Context, example: string): string {
   const path = ctx.args[0];
@@ -70,8 +71,8 @@ function keyList(keys: readonly string[]): string {
 
 export async function importCommand(ctx: Context): Promise<void> {
   const from = ctx.string('from') ?? 'file';
-  if (from !== 'file' && from !== 'unleash' && from !== 'growthbook') {
-    throw usageError(`--from must be "file" (a Halyard flags document), "unleash" (an Unleash features export) or "growthbook" (a GrowthBook features payload), got "${from}"`);
+  if (from !== 'file' && from !== 'unleash' && from !== 'growthbook' && from !== 'launchdarkly') {
+    throw usageError(`--from must be "file" (a Halyard flags document), "unleash" (an Unleash features export), "growthbook" (a GrowthBook features payload) or "launchdarkly" (LaunchDarkly's server-SDK flags and segments JSON), got "${from}"`);
   }
   const path = fileArg(ctx, from === 'file' ? 'halyard import flags.json' : `halyard import --from ${from} features.json`);
   const data = ctx.readJson(path);
@@ -89,6 +90,17 @@ export async function importCommand(ctx: Context): Promise<void> {
     }
     document = imported.document;
     extra = { keys: imported.keys, problems: imported.problems };
+  } else if (from === 'launchdarkly') {
+    const imported = (await launchdarkly()).importLaunchDarkly(data);
+    for (const issue of imported.problems) ctx.note(`${ctx.errColors.yellow('warning')} ${ctx.errColors.cyan(issue.path)}: ${issue.message}`);
+    for (const [name, key] of Object.entries(imported.keys).filter(([name, key]) => name !== key)) {
+      ctx.note(ctx.errColors.dim(`note    flag "${name}" is flag "${key}" (not a valid Halyard key as is)`));
+    }
+    if (Object.keys(imported.document.flags).length === 0) {
+      throw new CliError(`${path}: no LaunchDarkly flags could be imported${imported.problems.length ? ' (see the warnings above)' : ''}; nothing was written`);
+    }
+    document = imported.document;
+    extra = { keys: imported.keys, segmentKeys: imported.segmentKeys, problems: imported.problems };
   } else if (from === 'unleash') {
     const { importUnleash } = await unleash();
     const imported = importUnleash(data);

@@ -38,6 +38,7 @@ export async function serve(ctx: Context): Promise<void> {
       throw usageError((error as Error).message.replace('@halyard/server: ', ''));
     }
   }
+  if (ctx.flag('no-dashboard') || env.HALYARD_DASHBOARD === '0') options.dashboardDir = false;
   options.events = eventsFromEnv(env);
   const webhookUrls = (env.HALYARD_WEBHOOK_URLS ?? '').split(',').map((u) => u.trim()).filter(Boolean);
   for (const url of webhookUrls) if (!/^https?:\/\//.test(url)) throw usageError(`HALYARD_WEBHOOK_URLS must be comma-separated http(s) URLs, got "${url}"`);
@@ -88,6 +89,7 @@ export async function serve(ctx: Context): Promise<void> {
   }
   const storage = databaseUrl ? `PostgreSQL (schema ${options.schema ?? 'public'})` : `PGlite in ${options.dataDir}`;
   const lines = [`Halyard flag service listening on ${server.url}`, `Storage: ${storage}`, `API reference: ${server.url}/openapi.json`];
+  if (options.dashboardDir !== false) lines.push(`Dashboard: ${server.url}/ (sign in with an admin token)`);
   if (options.redisMirror) lines.push(`Mirroring ${options.redisMirror.environment ?? 'development'} to Redis key ${options.redisMirror.key ?? 'halyard:flags'}`);
   if (server.bootstrapToken) {
     lines.push(

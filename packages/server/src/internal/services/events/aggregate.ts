@@ -40,6 +40,23 @@ export interface UnitExposure {
   multiple: boolean;
 }
 
+/** One unit's metric events of one minute: what experiment results attribute to the unit's first exposure. */
+export interface UnitMetricMinute {
+  env: string;
+  name: string;
+  unit: string;
+  minute: number;
+  count: number;
+  valueCount: number;
+  valueSum: number;
+}
+
+/**
+ * Which metric events are kept per unit: only names an experiment in that environment reads (see
+ * experiment-metric-names.ts), so apps that track much more than they experiment on pay nothing for it.
+ */
+export type UnitMetricFilter = (env: string, name: string) => boolean;
+
 export interface MetricMinute {
   env: string;
   name: string;
@@ -56,12 +73,16 @@ export class Aggregate {
   readonly variants = new Map<string, VariantMinute>();
   readonly units = new Map<string, UnitExposure>();
   readonly metrics = new Map<string, MetricMinute>();
+  readonly unitMetrics = new Map<string, UnitMetricMinute>();
   /** Events added, for counters and tests. */
   events = 0;
 
+  /** `unitMetrics`: which metric events to keep per unit as well (none without it). */
+  constructor(private readonly unitMetricFilter?: UnitMetricFilter) {}
+
   /** Distinct keys held: what bounds this aggregate's memory. */
   get size(): number {
-    return this.variants.size + this.units.size + this.metrics.size;
+    return this.variants.size + this.units.size + this.metrics.size + this.unitMetrics.size;
   }
 
   get empty(): boolean {
@@ -81,6 +102,7 @@ export class Aggregate {
           row.valueCount++;
           row.valueSum += event.value;
         }
+        if (event.unit !== undefined && this.unitMetricFilter?.(env, event.name) === true) this.unitMetric(env, event.name, event.unit, minute, event.value);
         continue;
       }
       const key = env + SEP + event.flag + SEP + event.variant + SEP + minute;
@@ -101,6 +123,17 @@ export class Aggregate {
           if (event.durationMs > row.latencyMax) row.latencyMax = event.durationMs;
         }
       }
+    }
+  }
+
+  private unitMetric(env: string, name: string, unit: string, minute: number, value: number | undefined): void {
+    const key = env + SEP + name + SEP + unit + SEP + minute;
+    let row = this.unitMetrics.get(key);
+    if (row === undefined) this.unitMetrics.set(key, (row = { env, name, unit, minute, count: 0, valueCount: 0, valueSum: 0 }));
+    row.count++;
+    if (value !== undefined) {
+      row.valueCount++;
+      row.valueSum += value;
     }
   }
 

@@ -1,4 +1,4 @@
-import { Aggregate } from './aggregate';
+import { Aggregate, type UnitMetricFilter } from './aggregate';
 import type { NormalizedEvent } from './wire';
 import type { AggregateWriter } from './writer';
 
@@ -10,6 +10,8 @@ export interface AggregatorOptions {
   /** Distinct keys (minute rows, units, metric rows) held in memory, pending flush included, before refusing batches. */
   maxKeys: number;
   onError: (error: unknown, message: string) => void;
+  /** Metric events also kept per unit (experiments); none without it. */
+  unitMetrics?: UnitMetricFilter;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface AggregatorOptions {
  * Meanwhile batches go to a fresh aggregate; when the two together hold `maxKeys` keys, `add` refuses (503).
  */
 export class Aggregator {
-  private current = new Aggregate();
+  private current: Aggregate;
   private pending: { id: string; aggregate: Aggregate } | undefined;
   private sequence = 0;
   private flushing: Promise<void> | undefined;
@@ -30,7 +32,9 @@ export class Aggregator {
   constructor(
     private readonly writer: AggregateWriter,
     private readonly options: AggregatorOptions,
-  ) {}
+  ) {
+    this.current = new Aggregate(options.unitMetrics);
+  }
 
   start(): void {
     this.timer ??= setInterval(() => void this.flush(), this.options.flushMs);
@@ -63,7 +67,7 @@ export class Aggregator {
     if (this.pending === undefined) {
       if (this.current.empty) return;
       this.pending = { id: `${this.options.instanceId}:${++this.sequence}`, aggregate: this.current };
-      this.current = new Aggregate();
+      this.current = new Aggregate(this.options.unitMetrics);
     }
     const { id, aggregate } = this.pending;
     try {

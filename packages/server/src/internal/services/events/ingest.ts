@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import { QueueFullError, RateLimitedError } from '../../errors';
 import type { Database } from '../../store/db';
 import { EventStore } from '../../store/event-store';
+import { ExperimentStore } from '../../store/experiment-store';
 import { Aggregator } from './aggregator';
+import { ExperimentMetricNames } from './experiment-metric-names';
 import { EventMetrics } from './metrics';
 import { EventRateLimiter } from './rate-limit';
 import { EventRetention } from './retention';
@@ -192,6 +194,10 @@ export interface Events {
   aggregator: Aggregator | undefined;
   consumer: StreamConsumer | undefined;
   retention: EventRetention;
+  /** The metric names kept per unit for experiments; `refresh()` after declaring one to measure it at once. */
+  experimentMetricNames: ExperimentMetricNames;
+  /** The experiments' reads over the same aggregates (services/experiments/). */
+  experimentStore: ExperimentStore;
   /** Writes what is buffered now (memory mode); for tests and shutdown. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -204,13 +210,19 @@ export async function startEvents(db: Database, options: EventsOptions, onError:
   const limiter = new EventRateLimiter(options.rateLimit);
   const retention = new EventRetention(store, { ...options.retention, onError });
   const closers: Array<() => Promise<void>> = [];
+  const experimentStore = new ExperimentStore(db);
+  const experimentMetricNames = new ExperimentMetricNames(experimentStore, { everyMs: options.flushMs, onError });
+  await experimentMetricNames.refresh();
+  experimentMetricNames.start();
+  closers.push(() => experimentMetricNames.stop());
+  const unitMetrics = experimentMetricNames.filter;
   let aggregator: Aggregator | undefined;
   let consumer: StreamConsumer | undefined;
   let publish: (env: string, events: NormalizedEvent[]) => boolean | Promise<boolean>;
 
   try {
     if (options.transport === 'memory') {
-      const local = new Aggregator(writer, { instanceId, flushMs: options.flushMs, maxKeys: options.maxPendingKeys, onError });
+      const local = new Aggregator(writer, { instanceId, flushMs: options.flushMs, maxKeys: options.maxPendingKeys, onError, unitMetrics });
       aggregator = local;
       local.start();
       publish = (env, events) => local.add(env, events);
@@ -254,6 +266,7 @@ export async function startEvents(db: Database, options: EventsOptions, onError:
           flushMs: options.flushMs,
           claimIdleMs: options.stream.claimIdleMs,
           onError,
+          unitMetrics,
         });
         consumer = streamConsumer;
         await streamConsumer.start();
@@ -275,6 +288,8 @@ export async function startEvents(db: Database, options: EventsOptions, onError:
     aggregator,
     consumer,
     retention,
+    experimentMetricNames,
+    experimentStore,
     flush: async () => {
       await aggregator?.flush();
     },

@@ -45,6 +45,8 @@ export class EventRetention {
       ['lastSeen', new Date(now - days * DAY_MS)],
       ['metrics', new Date(now - days * DAY_MS)],
       ['units', new Date(now - unitDays * DAY_MS)],
+      // As long as the first exposures they are attributed to.
+      ['unitMetrics', new Date(now - unitDays * DAY_MS)],
       ['flushes', new Date(now - flushLogMs)],
     ] as const;
     let total = 0;

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { QueueFullError } from '../../errors';
-import { Aggregate } from './aggregate';
+import { Aggregate, type UnitMetricFilter } from './aggregate';
 import type { NormalizedEvent } from './wire';
 import type { AggregateWriter } from './writer';
 
@@ -75,6 +75,8 @@ export interface StreamConsumerOptions {
   /** Entries pending this long with another consumer (it crashed or hangs) are claimed, ms. */
   claimIdleMs: number;
   onError: (error: unknown, message: string) => void;
+  /** Metric events also kept per unit (experiments), as in the memory mode's aggregator. */
+  unitMetrics?: UnitMetricFilter;
 }
 
 type RawEntry = [id: string, fields: string[] | null];
@@ -187,7 +189,7 @@ export class StreamConsumer {
     for (const [id, fields] of raw) parsed.set(id, parseEntry(fields));
     const ids = [...parsed.keys()];
     const written = await this.writer.write(ids, (fresh) => {
-      const aggregate = new Aggregate();
+      const aggregate = new Aggregate(this.options.unitMetrics);
       for (const id of fresh) {
         const entry = parsed.get(id);
         if (entry !== undefined) aggregate.add(entry.env, entry.events);

@@ -9,7 +9,7 @@ import type { Aggregate, VariantMinute } from './aggregate';
  * One transaction per write: (1) record the flush ids in `event_flushes` — ids already there were committed by an
  * earlier attempt (a retry after a timeout, or a stream entry redelivered after a crash) and are skipped; (2) build
  * the aggregate of what is new; (3) create and lock its minute rows in key order, merge the stored latency sketches
- * with the new ones, and add the counts; (4) merge first exposures and metric counts. Everything or nothing commits.
+ * with the new ones, and add the counts; (4) merge first exposures, metric counts and per-unit metric counts. Everything or nothing commits.
  */
 
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -83,6 +83,13 @@ export class AggregateWriter {
       await this.store.addMetrics(
         tx,
         rows.map((metric) => ({ ...metric, minute: new Date(metric.minute) })),
+      );
+    }
+    const unitMetricKey = (row: { env: string; name: string; unit: string; minute: number }) => [row.env, row.name, row.unit, String(row.minute).padStart(16, '0')];
+    for (const rows of chunks([...aggregate.unitMetrics.values()].sort(byKey(unitMetricKey)))) {
+      await this.store.addUnitMetrics(
+        tx,
+        rows.map((row) => ({ ...row, minute: new Date(row.minute) })),
       );
     }
   }

@@ -1,0 +1,3 @@
+import { halyardProject } from '../../vitest.shared.ts';
+
+export default halyardProject('stats');
