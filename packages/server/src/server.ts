@@ -250,8 +250,8 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     const notifier = webhooks === undefined ? logged : fanOut(logged, webhooks);
     const services = createServices(store, new Propagation(documents, changes, keys, () => adminFeed.changed()), documents, events, { notifier }, { ttlMs: options.sessionTtlMs });
     if (events !== undefined && options.breakerMonitor !== false) {
-      const { environments, resources, flags } = services;
-      monitor = new BreakerMonitor({ db, environments, resources, flags, metrics: events.metrics, notifier, onError }, options.breakerMonitor ?? {});
+      const { audit, environments, resources, flags } = services;
+      monitor = new BreakerMonitor({ db, audit, environments, resources, flags, metrics: events.metrics, notifier, onError }, options.breakerMonitor ?? {});
       monitor.start();
     }
     if (options.releasePlans?.enabled !== false) {

@@ -96,6 +96,27 @@ describe('BreakerMonitor', () => {
     expect(await enabled(key)).toBe(false);
   });
 
+  it('after a re-enable, judges only outcomes from the first whole minute after it: the old errors do not kill again', async () => {
+    clock = Date.now(); // audit times are the database's clock
+    const key = await newFlag([variant('on', 0, 30)]);
+    const m = monitor();
+    await m.check();
+    expect(await enabled(key)).toBe(false);
+    await h.services.flags.toggle(ACTOR, 'development', key, true); // a person: "fixed"
+    const reenabledAt = Date.parse((await h.services.audit.query({ flag: key, limit: 1 })).entries[0]!.at);
+    queries.length = 0;
+    await m.check();
+    expect(await enabled(key)).toBe(true);
+    // Fresh errors once a whole minute after the re-enable has begun: those are the new code's, and kill it.
+    const from = Math.ceil(reenabledAt / 60_000) * 60_000;
+    clock = from + 30_000;
+    queries.length = 0;
+    await m.check();
+    expect(queries.filter((q) => q.flag === key).map((q) => q.since)).toEqual([clock - 60_000, from]);
+    expect(await enabled(key)).toBe(false);
+    expect(m.trips().filter((t) => t.flag === key)).toHaveLength(2);
+  });
+
   it('half-opens when configured: re-enables its own kill after halfOpenAfterSeconds, not a later edit', async () => {
     const key = await newFlag([variant('on', 0, 30)], { ...BREAKER, halfOpenAfterSeconds: 120 });
     const other = await newFlag([variant('on', 0, 30)], { ...BREAKER, halfOpenAfterSeconds: 120 });
@@ -145,7 +166,7 @@ describe('BreakerMonitor on PostgreSQL: one instance acts per round', () => {
     const monitors = [0, 1, 2].map(
       () =>
         new BreakerMonitor(
-          { db, environments, resources: {}, flags: {}, metrics: {}, onError: (e: unknown) => { throw e; } } as unknown as ConstructorParameters<typeof BreakerMonitor>[0],
+          { db, audit: {}, environments, resources: {}, flags: {}, metrics: {}, onError: (e: unknown) => { throw e; } } as unknown as ConstructorParameters<typeof BreakerMonitor>[0],
           { setInterval: false },
         ),
     );

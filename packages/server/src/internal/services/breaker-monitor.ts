@@ -2,6 +2,7 @@ import { breakerTrips, watchedVariants } from '@halyard/core/adapter';
 import type { FlagDefinition } from '@halyard/core';
 import type { Database } from '../store/db';
 import type { Actor } from '../store/types';
+import type { AuditService } from './audit-service';
 import type { EnvironmentService } from './environment-service';
 import type { EventMetrics } from './events/metrics';
 import type { FlagService } from './flag-service';
@@ -52,6 +53,7 @@ export interface BreakerTrip {
 
 interface Deps {
   db: Database;
+  audit: AuditService;
   environments: EnvironmentService;
   resources: ResourceService;
   flags: FlagService;
@@ -130,10 +132,24 @@ export class BreakerMonitor {
   private async checkFlag(env: string, key: string, flag: FlagDefinition): Promise<void> {
     const config = flag.breaker!;
     const t = this.now();
-    const window = await this.deps.metrics.window({ env, flag: key, since: new Date(t - config.windowSeconds * 1000), until: new Date(t) });
     const watched = new Set(watchedVariants(flag, config));
-    const hit = window.variants.find((v) => watched.has(v.variant) && breakerTrips(config, v.errors, v.successes + v.errors));
+    const judge = async (since: number) => {
+      const window = await this.deps.metrics.window({ env, flag: key, since: new Date(since), until: new Date(t) });
+      return window.variants.find((v) => watched.has(v.variant) && breakerTrips(config, v.errors, v.successes + v.errors));
+    };
+    const windowStart = t - config.windowSeconds * 1000;
+    let hit = await judge(windowStart);
     if (hit === undefined) return;
+    // Outcomes from before the flag was last re-enabled (by a person, or our half-open) judged the old code: they
+    // must not kill it again. Windows have minute granularity, so judging starts at the first whole minute after
+    // the re-enable; meanwhile each process's own breaker still trips on fresh errors at once.
+    const enabledAt = await this.reenabledSince(env, key, windowStart);
+    if (enabledAt !== undefined) {
+      const from = Math.ceil(enabledAt / 60_000) * 60_000;
+      if (from >= t) return;
+      hit = await judge(from);
+      if (hit === undefined) return;
+    }
     const requests = hit.successes + hit.errors;
     const decidedAt = this.now();
     const outcome = await this.deps.flags.toggle(BREAKER_ACTOR, env, key, false);
@@ -162,6 +178,14 @@ export class BreakerMonitor {
       details: { variant: hit.variant, errors: hit.errors, requests, errorRate: trip.errorRate, threshold: config.errorRate, minRequests: config.minRequests, windowSeconds: config.windowSeconds, auditId: trip.auditId },
       time: decidedAt,
     });
+  }
+
+  /** When the flag was last switched from disabled to enabled after `since` (ms), from the audit log; or `undefined`. */
+  private async reenabledSince(env: string, key: string, since: number): Promise<number | undefined> {
+    const { entries } = await this.deps.audit.query({ environment: env, flag: key, since: new Date(since - 60_000).toISOString(), limit: 100 });
+    const enabled = (x: unknown) => typeof x === 'object' && x !== null && (x as { enabled?: unknown }).enabled === true;
+    const reenable = entries.find((e) => e.before !== null && !enabled(e.before) && enabled(e.after));
+    return reenable === undefined ? undefined : Date.parse(reenable.at);
   }
 
   /**
