@@ -18,9 +18,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createEventSender, createFlagClient, httpSource, type FlagClient } from '../../packages/core/src/index';
 import { createServer, type HalyardServer } from '../../packages/server/src/index';
+import { runAsScript } from '../lib/run-as-script';
 
 const ENV = 'development';
 const SEED = 20261203;
@@ -177,17 +177,4 @@ export async function runExperimentDemo(options: { log?: (line: string) => void 
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const timeout = setTimeout(() => {
-    console.error('demo:experiment: did not finish within 2 minutes');
-    process.exit(1);
-  }, 120_000);
-  timeout.unref();
-  runExperimentDemo().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, 'demo:experiment', runExperimentDemo);

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createEventSender, createFlagClient, httpSource, type FlagClient } from '../../packages/core/src/index';
 import { createServer, type HalyardServer } from '../../packages/server/src/index';
+import { runAsScript } from '../lib/run-as-script';
 
 const ENV = 'development';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -236,17 +237,4 @@ export async function runRolloutDemo(options: { log?: (line: string) => void } =
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const timeout = setTimeout(() => {
-    console.error('demo:rollout: did not finish within 2 minutes');
-    process.exit(1);
-  }, 120_000);
-  timeout.unref();
-  runRolloutDemo().then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : error);
-      process.exit(1);
-    },
-  );
-}
+runAsScript(import.meta.url, 'demo:rollout', runRolloutDemo);

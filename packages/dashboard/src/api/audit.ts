@@ -1,19 +1,8 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import type { AuditEntry } from '@halyard/server';
 import { api } from './client';
 
-export interface AuditEntry {
-  id: string;
-  at: string;
-  actor: { id: string | null; name: string };
-  action: string;
-  environment: string | null;
-  resourceType: string;
-  resourceKey: string;
-  before: unknown;
-  after: unknown;
-  diff: Array<{ path: string; before?: unknown; after?: unknown }>;
-  metadata?: { revertOf?: string } & Record<string, unknown>;
-}
+export type { AuditEntry } from '@halyard/server';
 
 /** The filters `GET /api/v1/audit` takes (see its OpenAPI querystring); empty strings are left out. */
 export interface AuditFilters {

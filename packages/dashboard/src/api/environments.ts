@@ -1,14 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { EnvironmentInfo } from '@halyard/server';
 import { api } from './client';
 
-export interface Environment {
-  key: string;
-  name: string;
-  /** The environment's document version. */
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** An environment as `GET /api/v1/environments` lists it. */
+export type Environment = EnvironmentInfo;
 
 /** Every environment (query key `['environments']`, invalidated by live changes). */
 export function useEnvironments() {

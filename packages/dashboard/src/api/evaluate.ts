@@ -1,22 +1,8 @@
 import { useMutation } from '@tanstack/react-query';
+import type { Explanation } from '@halyard/server';
 import { api } from './client';
 
-/** One flag's answer from `POST /api/v1/environments/:env/explain`. */
-export interface Explanation {
-  value: unknown;
-  variant?: string;
-  reason: string;
-  ruleIndex?: number;
-  ruleId?: string;
-  /** The unit's bucket (0–100, 3 decimals) in the split or rollout that decided. */
-  bucket?: number;
-  /** The bucketing attribute's value. */
-  unit?: string;
-  prerequisite?: string;
-  segment?: string;
-  errorCode?: string;
-  detail?: string;
-}
+export type { Explanation } from '@halyard/server';
 
 export interface ExplainResult {
   results: Record<string, Explanation>;

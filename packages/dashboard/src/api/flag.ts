@@ -1,19 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FlagDefinition } from '@halyard/core';
+import type { FlagLifecycle, StoredResource } from '@halyard/server';
 import { api } from './client';
 
 /** A flag as the service stores it (`GET /api/v1/environments/:env/flags/:key`); `version` is its ETag. */
-export interface StoredFlag {
-  key: string;
-  environment: string;
-  version: number;
-  definition: FlagDefinition;
-  createdAt: string;
-  updatedAt: string;
-  /** Only on archived flags. */
-  archivedAt?: string;
-  lifecycle?: { state?: string; reasons?: string[] } & Record<string, unknown>;
-}
+export type StoredFlag = StoredResource<FlagDefinition> & { lifecycle?: FlagLifecycle };
 
 /** `details.lastChange` of a 412 `version_conflict`: who changed the flag last, and when. */
 export interface LastChange {

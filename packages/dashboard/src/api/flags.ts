@@ -1,35 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { FlagEnvironmentState, FlagOverview, FlagStatus, OverviewFlag } from '@halyard/server';
 import { api } from './client';
 
-export type FlagStatus = 'on' | 'off' | 'rolling-out' | 'archived';
-export type FlagLifecycle = 'active' | 'stale' | 'expired';
-
-/** One flag in one environment, as `GET /api/v1/flags` summarises it. */
-export interface FlagEnvironmentState {
-  status: FlagStatus;
-  enabled: boolean;
-  /** 0–100 when the default serve is a percentage split. */
-  rollout?: number;
-  lifecycle: FlagLifecycle;
-  version: number;
-  updatedAt: string;
-}
-
-export interface FlagSummary {
-  key: string;
-  description?: string;
-  kind?: string;
-  owner?: string;
-  tags: string[];
-  expiresAt?: string;
-  /** Environments the flag exists in (absent = not defined there). */
-  environments: Record<string, FlagEnvironmentState | undefined>;
-}
-
-export interface FlagsOverview {
-  environments: string[];
-  flags: FlagSummary[];
-}
+export type { FlagEnvironmentState, FlagStatus } from '@halyard/server';
+/** One flag in the list, with its state in every environment it exists in. */
+export type FlagSummary = OverviewFlag;
+/** `GET /api/v1/flags`: every flag × every environment. */
+export type FlagsOverview = FlagOverview;
+export type FlagLifecycle = FlagEnvironmentState['lifecycle'];
 
 /** The query key of the flags list of `env` (the live stream invalidates it). */
 export const flagsKey = (env: string) => ['flags', env] as const;

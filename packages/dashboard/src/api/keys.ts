@@ -1,20 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Role } from './session';
+import type { ApiKey, KeyType, Role } from '@halyard/server';
 import { api } from './client';
 
-export type KeyType = 'sdk' | 'client' | 'admin';
-
-/** An API key as listed: never its secret, only the first characters (`prefix`) to recognise it. */
-export interface ApiKey {
-  id: string;
-  type: KeyType;
-  role?: Role;
-  environment?: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  createdBy: string | null;
-}
+export type { ApiKey, KeyType } from '@halyard/server';
 
 /** The answer to a create: the only time the token is visible (the service keeps its hash). */
 export interface NewApiKey extends ApiKey {

@@ -1,16 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { ChangeEvent } from '@halyard/server';
 
 /** One `event: change` of `GET /api/v1/stream` (one per audit entry). */
-export interface LiveChange {
-  env: string | null;
-  resource: 'flag' | 'segment' | 'environment' | 'key' | 'release-plan' | 'document';
-  key: string | null;
-  action: string;
-  version: number | null;
-  actor: string;
-  at: string;
-}
+export type LiveChange = ChangeEvent;
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 

@@ -1,47 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { FlagDefinition } from '@halyard/core';
 import { ApiError, api } from './client';
-import type { AuditEntry } from './audit';
+import type { AuditEntry, ReleasePlan } from '@halyard/server';
 
-/** The release-plan shapes of docs/release-safety.md (`GET …/flags/:key/release-plan`). */
-export type Guardrail =
-  | { kind: 'error-rate'; max: number; minOutcomes: number }
-  | { kind: 'relative-error-rate'; factor: number; margin: number; minOutcomes: number }
-  | { kind: 'latency'; percentile: 'p50' | 'p90' | 'p99'; maxMs: number; minOutcomes: number }
-  | { kind: 'metric'; name: string; aggregate: 'count' | 'sum' | 'mean'; min?: number; max?: number; minExposures: number };
-
-export type Schedule =
-  | { kind: 'steps'; steps: Array<{ percentage: number; holdMs: number }> }
-  | { kind: 'linear'; start: number; end: number; durationMs: number; stepMs?: number }
-  | { kind: 's-curve'; start: number; end: number; durationMs: number; steepness: number; stepMs?: number };
-
-export type PlanStatus = 'active' | 'paused' | 'completed' | 'rolled_back' | 'aborted';
-
-export interface GuardrailResult {
-  guardrail: Guardrail;
-  status: 'ok' | 'breach' | 'insufficient';
-  value: number | null;
-  threshold: number | null;
-  sample: number;
-  minSample: number;
-}
-
-export interface ReleasePlan {
-  id: string;
-  environment: string;
-  flag: string;
-  status: PlanStatus;
-  spec: { schedule: Schedule; variant?: string; rest?: string; guardrails: Guardrail[]; onBreach: 'pause' | 'rollback' };
-  steps: Array<{ percentage: number; holdMs: number }>;
-  step: number;
-  percentage: number;
-  stepStartedAt: string;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  timeline: Array<{ at: string; event: string; percentage: number; step: number; message: string }>;
-  lastEvaluation?: { at: string; results: GuardrailResult[] };
-}
+export type { Guardrail, GuardrailResult, PlanStatus, ReleasePlan } from '@halyard/server';
+/** A release plan's schedule (docs/release-safety.md). */
+export type Schedule = ReleasePlan['spec']['schedule'];
 
 /** A flag's breaker as the dashboard shows it: configured, and tripped when the breaker's kill is the latest change. */
 export interface BreakerState {

@@ -1,16 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SegmentDefinition } from '@halyard/core';
+import type { StoredResource } from '@halyard/server';
 import { ApiError, api } from './client';
 
 /** A segment as the service stores it; `version` is its ETag. */
-export interface StoredSegment {
-  key: string;
-  environment: string;
-  version: number;
-  definition: SegmentDefinition;
-  createdAt: string;
-  updatedAt: string;
-}
+export type StoredSegment = StoredResource<SegmentDefinition>;
 
 const base = (env: string) => `/api/v1/environments/${encodeURIComponent(env)}/segments`;
 

@@ -1,7 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
+import type { Role } from '@halyard/server';
 import { api } from './client';
 
-export type Role = 'viewer' | 'editor' | 'admin';
+export type { Role } from '@halyard/server';
 
 /** The signed-in admin token, as `GET /api/v1/me` answers (the session cookie authenticates it). */
 export interface Me {

@@ -170,7 +170,7 @@ function Entry({ entry }: { entry: AuditEntry }) {
           <span>
             <strong>{entry.actor.name}</strong> <code>{entry.action}</code> {entry.resourceType} {resourceLink(entry)}
             {entry.environment !== null && <span className="muted"> in {entry.environment}</span>}
-            {entry.metadata?.revertOf !== undefined && <span className="badge">revert of #{entry.metadata.revertOf}</span>}
+            {entry.metadata?.revertOf !== undefined && <span className="badge">revert of #{String(entry.metadata.revertOf)}</span>}
           </span>
           <Collapsible.Trigger asChild>
             <button type="button" aria-label={`${open ? 'Hide' : 'Show'} changes of ${entry.action} ${entry.resourceKey} at ${at.toLocaleString()}`}>

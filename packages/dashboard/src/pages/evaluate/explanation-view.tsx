@@ -29,13 +29,12 @@ export function MatchedRule({ env, flag, result }: { env: string; flag: string; 
   );
 }
 
-/** Why: the reason in words and what else the service said (prerequisite, segment, error code, detail). */
+/** Why: the reason in words and what else the service said (prerequisite, segment, error code). */
 export function ReasonText({ result }: { result: Explanation }) {
   const extra = [
     result.prerequisite !== undefined ? `prerequisite ${result.prerequisite}` : undefined,
     result.segment !== undefined ? `segment ${result.segment}` : undefined,
     result.errorCode,
-    result.detail,
   ].filter(Boolean);
   return (
     <>

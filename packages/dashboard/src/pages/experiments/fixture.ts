@@ -9,6 +9,9 @@ export const RESULTS_FIXTURE: ExperimentResults = {
   control: 'blue',
   startAt: '2026-11-25T00:00:00.000Z',
   computedAt: '2026-12-03T12:00:00.000Z',
+  method: 'frequentist',
+  alpha: 0.05,
+  correction: 'holm',
   srm: { pValue: 0.0004, flagged: true, observed: { blue: 5210, green: 4790 }, expected: { blue: 5000, green: 5000 } },
   multipleExposures: 12,
   metrics: [
