@@ -6,7 +6,7 @@ import '../app/globals.css';
 /** Pages Router: one flag store for the session, seeded by each page's getServerSideProps snapshot. */
 export default function App({ Component, pageProps }: AppProps<HalyardPageProps>) {
   return (
-    <PagesFlagProvider snapshot={pageProps.halyardSnapshot} endpoint="/api/flags" pollInterval={2000}>
+    <PagesFlagProvider snapshot={pageProps.halyardSnapshot} events={pageProps.halyardEvents} endpoint="/api/flags" pollInterval={2000}>
       <Component {...pageProps} />
     </PagesFlagProvider>
   );

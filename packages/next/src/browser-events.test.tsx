@@ -5,7 +5,7 @@ import { renderToString } from 'react-dom/server';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FlagsDocument } from '@halyard/core';
 import { createHalyard, type NextContextFn } from '@halyard/next';
-import { HalyardClientProvider, useFlag, useFlagValue, type HalyardClientProviderProps } from '@halyard/next/client';
+import { HalyardClientProvider, PagesFlagProvider, useFlag, useFlagValue, type HalyardClientProviderProps, type PagesFlagProviderProps } from '@halyard/next/client';
 import { DOCUMENT, controlledClient, testRequest } from '../test/helpers';
 
 // jsdom has no navigator.sendBeacon: a stub records what the page hands the browser when it is hidden.
@@ -143,5 +143,71 @@ describe('createHalyard({ browserEvents }): exposures of client components, from
     expect(() => createHalyard({ client, context, browserEvents: { clientKey: 'c', url: 'https://x', sdkKey: 's' } as never })).toThrow(/must not hold an sdkKey/);
     expect(() => createHalyard({ client, context, browserEvents: { clientKey: 'c' } })).toThrow(/needs \{ url \}/);
     expect(() => createHalyard({ client, context, browserEvents: { url: 'https://x' } as never })).toThrow(/needs \{ clientKey/);
+  });
+});
+
+describe('Pages Router: withFlags({ browserEvents }) + PagesFlagProvider', () => {
+  const withFlagsFor = (browserEvents?: { url: string; clientKey: string }) => {
+    const { client } = controlledClient(PLANS);
+    const { withFlags } = createHalyard({ client, context, ...(browserEvents && { browserEvents }) });
+    return { client, getProps: async (uid: string, acct: string) => {
+      const result = await withFlags()({ req: { headers: {}, cookies: { uid, acct } } } as never);
+      // What Next does with page props: JSON in __NEXT_DATA__, parsed by the browser.
+      return JSON.parse(JSON.stringify((result as { props: Record<string, unknown> }).props)) as Record<string, unknown>;
+    } };
+  };
+
+  /** `_app` as the docs write it, server-rendered then hydrated; returns a re-render for a navigation. */
+  async function app(pageProps: Record<string, unknown>) {
+    // Each page is its own component (Next renders `<Component {...pageProps} />`), so a navigation remounts it.
+    const element = (props: Record<string, unknown>) => (
+      <PagesFlagProvider snapshot={props.halyardSnapshot as PagesFlagProviderProps['snapshot']} events={props.halyardEvents as PagesFlagProviderProps['events']} pollInterval={0}>
+        <Checkout key={String(props.page)} />
+      </PagesFlagProvider>
+    );
+    const container = document.createElement('div');
+    container.innerHTML = renderToString(element(pageProps));
+    document.body.append(container);
+    const root = await act(async () => hydrateRoot(container, element(pageProps)));
+    roots.push(root);
+    return (next: Record<string, unknown>) => act(async () => root.render(element(next)));
+  }
+
+  it('sends the reads with the client key and the server’s units, and a navigated page’s units replace them', async () => {
+    const { client, getProps } = withFlagsFor({ url: 'https://flags.example/sdk/v1/events', clientKey: 'client-pages' });
+    const first = await getProps('alice', 'acct-1');
+    expect(first.halyardEvents).toEqual({ events: { url: 'https://flags.example/sdk/v1/events', clientKey: 'client-pages' }, exposures: { units: { userId: 'alice', accountId: 'acct-1' }, exposed: [] } });
+    expect(JSON.stringify(first)).not.toContain('secret@example.com');
+    const navigate = await app(first);
+    expect(document.querySelector('p')?.dataset.color).toBe('green');
+    const alicePlan = client.evaluateAll({ userId: 'alice', accountId: 'acct-1' }).flags['team-plan']?.variant;
+    expect(await pageHide('client-pages')).toEqual([
+      { kind: 'exposure', flag: 'new-checkout', variant: 'on', unit: 'alice' },
+      { kind: 'exposure', flag: 'button-color', variant: 'green', unit: 'alice' },
+      { kind: 'exposure', flag: 'team-plan', variant: alicePlan, unit: 'acct-1' },
+    ]);
+    beacons.length = 0;
+
+    // bob signs in on the same tab: the next page's getServerSideProps brings his snapshot and units
+    await navigate({ ...(await getProps('bob', 'acct-2')), page: 'account' });
+    expect(document.querySelector('p')?.textContent).toBe('Old checkout');
+    const bobPlan = client.evaluateAll({ userId: 'bob', accountId: 'acct-2' }).flags['team-plan']?.variant;
+    expect(await pageHide('client-pages')).toEqual([
+      { kind: 'exposure', flag: 'new-checkout', variant: 'off', unit: 'bob' },
+      { kind: 'exposure', flag: 'button-color', variant: 'blue', unit: 'bob' },
+      { kind: 'exposure', flag: 'team-plan', variant: bobPlan, unit: 'acct-2' },
+    ]);
+  });
+
+  it('without browserEvents the page props carry no units and nothing is sent', async () => {
+    const { getProps } = withFlagsFor();
+    const props = await getProps('alice', 'acct-1');
+    expect(props).not.toHaveProperty('halyardEvents');
+    expect(JSON.stringify(props)).not.toContain('alice');
+    await app(props);
+    expect(document.querySelector('p')?.textContent).toBe('New checkout');
+    window.dispatchEvent(new Event('pagehide'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(beacons).toEqual([]);
   });
 });

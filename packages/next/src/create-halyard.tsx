@@ -6,7 +6,7 @@ import { connectEvents, type EventsOption } from '@halyard/core/adapter';
 import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult, NextPageContext } from 'next';
 import { createEngine, evaluateRequest, type Engine } from './internal/engine';
 import { infoFromIncoming } from './internal/request-info';
-import type { BrowserEventsConfig } from './internal/browser-exposures';
+import type { BrowserEventsConfig, HalyardPageEvents } from './internal/browser-exposures';
 import type { HalyardNextOptions, RequestInfo } from './types';
 
 /** Options of {@link createHalyard}. */
@@ -59,6 +59,8 @@ export interface HalyardProviderProps {
 /** Page props added by `withFlags` / `withFlagsInitialProps`; hand them to `PagesFlagProvider` in `_app`. */
 export interface HalyardPageProps {
   halyardSnapshot?: FlagSnapshot;
+  /** With `browserEvents`: where the browser sends exposures and this request's units (see `PagesFlagProvider`). */
+  halyardEvents?: HalyardPageEvents;
 }
 
 /** What {@link createHalyard} returns. */
@@ -73,7 +75,10 @@ export interface Halyard {
    * polling the flags route.
    */
   HalyardProvider(props: HalyardProviderProps): Promise<ReactNode>;
-  /** Pages Router: wraps `getServerSideProps` to add `halyardSnapshot` to the page props. */
+  /**
+   * Pages Router: wraps `getServerSideProps` to add `halyardSnapshot` (and, with `browserEvents`, `halyardEvents`)
+   * to the page props.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the constraint Next itself uses for page props
   withFlags<P extends { [key: string]: any } = Record<string, unknown>>(
     getServerSideProps?: GetServerSideProps<P>,
@@ -136,7 +141,7 @@ export function createHalyard(options: CreateHalyardOptions): Halyard {
     return evaluateRequest(engine, info);
   });
 
-  const forIncoming = (req: Parameters<Halyard['getFlagsFor']>[0]): Promise<ServerFlags> => evaluateRequest(engine, infoFromIncoming(req));
+  const forIncoming = (req: Parameters<Halyard['getFlagsFor']>[0]) => evaluateRequest(engine, infoFromIncoming(req));
 
   async function HalyardProvider(props: HalyardProviderProps): Promise<ReactNode> {
     const flags = await load();
@@ -154,6 +159,9 @@ export function createHalyard(options: CreateHalyardOptions): Halyard {
     );
   }
 
+  const pageProps = (flags: Awaited<ReturnType<typeof forIncoming>>): HalyardPageProps =>
+    browserEvents === undefined ? { halyardSnapshot: flags.snapshot() } : { halyardSnapshot: flags.snapshot(), halyardEvents: { events: browserEvents, exposures: flags.exposureHandoff() } };
+
   return {
     getFlags: load,
     getFlagSnapshot: async () => (await load()).snapshot(),
@@ -165,13 +173,15 @@ export function createHalyard(options: CreateHalyardOptions): Halyard {
         const result = getServerSideProps ? await getServerSideProps(context) : { props: {} as never };
         if (!('props' in result)) return result;
         const props = await result.props;
-        return { ...result, props: { ...props, halyardSnapshot: flags.snapshot() } };
+        return { ...result, props: { ...props, ...pageProps(flags) } };
       };
     },
     withFlagsInitialProps(getInitialProps) {
       return async (context) => {
         const props = getInitialProps ? await getInitialProps(context) : ({} as never);
-        const halyardSnapshot = context.req ? (await forIncoming(context.req as never)).snapshot() : await fetchSnapshot(endpoint, engine);
+        // Client-side navigations bring no units: the provider keeps the previous page's.
+        if (context.req) return { ...props, ...pageProps(await forIncoming(context.req as never)) };
+        const halyardSnapshot = await fetchSnapshot(endpoint, engine);
         return halyardSnapshot === undefined ? props : { ...props, halyardSnapshot };
       };
     },

@@ -1,5 +1,6 @@
 export { createHalyard } from './create-halyard';
 export type { BrowserEventsOption, CreateHalyardOptions, Halyard, HalyardProviderProps, HalyardPageProps } from './create-halyard';
+export type { HalyardPageEvents } from './internal/browser-exposures';
 export { createFlagsRoute } from './flags-route';
 export type { FlagsRoute, FlagsRouteOptions } from './flags-route';
 export { evaluateInMiddleware } from './middleware';

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 're
 import { createPollingSnapshotStore, sseStream } from '@halyard/core';
 import type { ExposureEvent, FlagSnapshot, SnapshotStore } from '@halyard/core';
 import { FlagProvider } from '@halyard/react';
+import { sendTo, withServerUnits, type HalyardPageEvents } from './internal/browser-exposures';
 
 // useLayoutEffect warns during SSR; the effect only matters in the browser anyway.
 const useBrowserLayoutEffect = typeof window === 'undefined' ? useEffect : useLayoutEffect;
@@ -16,6 +17,12 @@ export interface PagesFlagProviderProps {
   pollInterval?: number;
   /** Listen to server-sent events from the flags route instead of polling. */
   stream?: boolean;
+  /**
+   * `pageProps.halyardEvents` (set by `withFlags` when `createHalyard({ browserEvents })` is configured): sends
+   * exposures of `useFlag` & co. reads from the browser with the client key, attributed to the server's units.
+   * Read at mount (the first page must bring it); later pages' units replace the previous ones.
+   */
+  events?: HalyardPageEvents;
   onExposure?: (event: ExposureEvent) => void;
   onError?: (error: Error) => void;
   children?: ReactNode;
@@ -31,7 +38,7 @@ export interface PagesFlagProviderProps {
  * import { PagesFlagProvider } from '@halyard/next/client';
  * export default function App({ Component, pageProps }: AppProps) {
  *   return (
- *     <PagesFlagProvider snapshot={pageProps.halyardSnapshot}>
+ *     <PagesFlagProvider snapshot={pageProps.halyardSnapshot} events={pageProps.halyardEvents}>
  *       <Component {...pageProps} />
  *     </PagesFlagProvider>
  *   );
@@ -39,15 +46,31 @@ export interface PagesFlagProviderProps {
  */
 export function PagesFlagProvider(props: PagesFlagProviderProps): ReactNode {
   const latest = useRef(props);
-  const [store] = useState<SnapshotStore>(() =>
-    (props.stream ? sseStream() : createPollingSnapshotStore)({
+  // The last page that brought events: a page without getServerSideProps keeps the previous page's units.
+  const lastEvents = useRef(props.events);
+  if (props.events !== undefined) lastEvents.current = props.events;
+  const [store] = useState<SnapshotStore>(() => {
+    const base = (props.stream ? sseStream() : createPollingSnapshotStore)({
       snapshot: props.snapshot,
       endpoint: props.endpoint ?? '/api/flags',
       pollInterval: props.pollInterval,
       onExposure: (event) => latest.current.onExposure?.(event),
       onError: (error) => latest.current.onError?.(error),
-    }),
-  );
+    });
+    const events = props.events;
+    if (events === undefined) return base;
+    // The same attribution and de-duplication as the App Router's <HalyardProvider> (one module, both routers).
+    // `onExposure` then sees the same events as the service, with the server's units.
+    const send = sendTo(() => lastEvents.current?.events ?? events.events);
+    return withServerUnits(
+      base,
+      () => lastEvents.current?.exposures,
+      (event) => {
+        latest.current.onExposure?.(event);
+        send(event);
+      },
+    );
+  });
   useEffect(() => {
     latest.current = props;
   });

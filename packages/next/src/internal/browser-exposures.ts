@@ -8,6 +8,15 @@ export interface BrowserEventsConfig {
   clientKey: string;
 }
 
+/**
+ * What the Pages Router's `withFlags` adds to page props as `halyardEvents` when `browserEvents` is configured:
+ * where to send, the request's units and the flags the server already recorded (never the context itself).
+ */
+export interface HalyardPageEvents {
+  events: BrowserEventsConfig;
+  exposures: ExposureHandoff;
+}
+
 /*
  * The browser half of Next's exposures. The context of a Next request is derived from cookies on the server and
  * never shipped to the page, so the browser store cannot compute units itself (it would attribute every
