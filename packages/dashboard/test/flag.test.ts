@@ -101,6 +101,37 @@ describe('flag page', () => {
     await context.close();
   });
 
+  it('gives a rule a percentage gate, edits one keeping its hash, and removes one', async () => {
+    const flag = ruledFlag();
+    flag.rules[1] = { ...flag.rules[1]!, rollout: { weight: 10, total: 100, salt: 'plan-gate' } } as never;
+    await seed('rule-gates', flag);
+    const context = await signedIn(browser, service);
+    const { page, log } = await openFlag(context, 'rule-gates');
+    const gate = page.locator('#field-rules-1-rollout');
+    expect(await gate.inputValue()).toBe('10');
+    await page.getByRole('button', { name: 'Rule 1: apply to a share of matching units' }).click();
+    await page.locator('#field-rules-0-rollout').fill('12.5');
+    await gate.fill('30');
+    expect(await seriousViolations(page)).toEqual([]);
+    await save(page);
+    await page.getByText(/Saved: version \d+/).waitFor();
+    let stored = await service.api('GET', flagRoute('rule-gates'));
+    expect(stored.definition.rules.map((rule: { rollout?: unknown }) => rule.rollout)).toEqual([
+      { weight: 12_500, total: 100_000 },
+      { weight: 30, total: 100, salt: 'plan-gate' },
+    ]);
+
+    await page.getByRole('button', { name: 'Rule 2: apply to every matching unit' }).click();
+    expect(await page.locator('#field-rules-1-rollout').count()).toBe(0);
+    await save(page);
+    await page.getByText(/Saved: version 3/).waitFor();
+    stored = await service.api('GET', flagRoute('rule-gates'));
+    expect(stored.definition.rules[1]).not.toHaveProperty('rollout');
+    expect(stored.definition.rules[0].rollout).toEqual({ weight: 12_500, total: 100_000 });
+    expect(log.problems()).toEqual([]);
+    await context.close();
+  });
+
   it('offers the operands that fit the operator and builds a segment condition', async () => {
     await seed('operators');
     const context = await signedIn(browser, service);

@@ -2,6 +2,7 @@ import type { FlagDefinition, Rule } from '@halyard/core';
 import { ConditionsEditor } from '../../components/condition-editor';
 import { Field } from '../../components/field';
 import { fieldDomId } from '../../lib/problem-fields';
+import { RuleRolloutField } from './rule-rollout-field';
 import { ServeEditor } from './serve-editor';
 
 export interface RulesSectionProps {
@@ -105,12 +106,24 @@ export function RulesSection({ draft, onChange, variants, segments, errors, disa
                 disabled={disabled}
                 onChange={(conditions) => set(rules.map((r, i) => (i === index ? { ...r, conditions } : r)))}
               />
-              {rule.rollout && (
-                <p className="muted" id={fieldDomId(`${base}.rollout`)}>
-                  Only units in the first {rule.rollout.weight} of {rule.rollout.total} buckets match this rule (a rule rollout; edit it in the document).
-                  {errors[`${base}.rollout`] !== undefined && <span className="field-error"> {errors[`${base}.rollout`]}</span>}
-                </p>
-              )}
+              <RuleRolloutField
+                path={base}
+                label={`Rule ${index + 1}`}
+                value={rule.rollout}
+                error={errors[`${base}.rollout`] ?? errors[`${base}.rollout.weight`]}
+                disabled={disabled}
+                onChange={(rollout) =>
+                  set(
+                    rules.map((r, i) => {
+                      if (i !== index) return r;
+                      const next = { ...r };
+                      if (rollout === undefined) delete next.rollout;
+                      else next.rollout = rollout;
+                      return next;
+                    }),
+                  )
+                }
+              />
               <ServeEditor
                 path={`${base}.serve`}
                 label={`Rule ${index + 1}`}

@@ -106,7 +106,7 @@ export function PlanView({ env, plan }: { env: string; plan: ReleasePlan }) {
     <div className="stack">
       <p>
         <span className={`badge plan-${plan.status}`}>{PLAN_STATUS[plan.status]}</span> <strong>{plan.percentage} %</strong> of units get{' '}
-        <code>{plan.spec.variant ?? 'the new variant'}</code> — {stepLabel}.
+        {plan.spec.variant === undefined ? 'the new variant' : <code>{plan.spec.variant}</code>} — {stepLabel}.
       </p>
       <progress className="progress" max={100} value={plan.percentage} aria-label={`${plan.flag}: ${plan.percentage} % rolled out`} />
       <dl className="kv">
