@@ -102,8 +102,8 @@ describe('flag page', () => {
   });
 
   it('gives a rule a percentage gate, edits one keeping its hash, and removes one', async () => {
-    const flag = ruledFlag();
-    flag.rules[1] = { ...flag.rules[1]!, rollout: { weight: 10, total: 100, salt: 'plan-gate' } } as never;
+    const flag = ruledFlag() as unknown as { rules: Array<Record<string, unknown>> };
+    flag.rules[1] = { ...flag.rules[1], rollout: { weight: 10, total: 100, salt: 'plan-gate' } };
     await seed('rule-gates', flag);
     const context = await signedIn(browser, service);
     const { page, log } = await openFlag(context, 'rule-gates');

@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useInsertionEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import { createPollingSnapshotStore, sseStream } from '@halyard/core';
 import type { ExposureEvent, FlagSnapshot, SnapshotStore } from '@halyard/core';
 import { FlagProvider } from '@halyard/react';
@@ -47,8 +47,11 @@ export interface PagesFlagProviderProps {
 export function PagesFlagProvider(props: PagesFlagProviderProps): ReactNode {
   const latest = useRef(props);
   // The last page that brought events: a page without getServerSideProps keeps the previous page's units.
+  // Updated before any child's effect (where reads are exposed), and never from a render React may discard.
   const lastEvents = useRef(props.events);
-  if (props.events !== undefined) lastEvents.current = props.events;
+  useInsertionEffect(() => {
+    if (props.events !== undefined) lastEvents.current = props.events;
+  });
   const [store] = useState<SnapshotStore>(() => {
     const base = (props.stream ? sseStream() : createPollingSnapshotStore)({
       snapshot: props.snapshot,
