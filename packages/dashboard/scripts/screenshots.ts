@@ -79,7 +79,6 @@ async function seed(service: DashboardService): Promise<void> {
   const { token: sdk } = await service.api<{ token: string }>('POST', '/api/v1/keys', { type: 'sdk', environment: 'production', name: 'storefront (production)' });
   await service.api('POST', '/api/v1/keys', { type: 'client', environment: 'production', name: 'storefront browser' });
   await service.token('viewer', 'Priya (product)');
-  await sleep(400); // the aggregator's metric-name filter refreshes every flush interval
 
   // Three days of an experiment: blue converts 10 %, green 12 %, order values around 60.
   const events: unknown[] = [];

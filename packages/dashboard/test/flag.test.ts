@@ -177,7 +177,7 @@ describe('flag page', () => {
     expect((await input.getAttribute('aria-describedby'))?.split(' ')).toContain('field-rules-1-conditions-0-values-error');
     // The summary links to the field; focus moved to the field itself.
     expect(await page.locator('.problem-summary a[href="#field-rules-1-conditions-0-values"]').count()).toBe(1);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-rules-1-conditions-0-values');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 5000 }).toBe('field-rules-1-conditions-0-values');
     expect(await seriousViolations(page)).toEqual([]);
 
     const stored = await service.api('GET', flagRoute('bad-value'));

@@ -172,7 +172,7 @@ describe('flags list', () => {
     await page.keyboard.press('Space');
     const dialog = page.getByRole('alertdialog', { name: 'Turn keyboard off in production?' });
     await dialog.waitFor();
-    expect(await page.evaluate(() => document.activeElement?.closest('[role="alertdialog"]') !== null)).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[role="alertdialog"]') !== null), { timeout: 5000 }).toBe(true);
     let onConfirm = false;
     for (let presses = 0; presses < 5 && !onConfirm; presses++) {
       onConfirm = await page.evaluate(() => document.activeElement?.textContent === 'Turn off');
@@ -182,14 +182,16 @@ describe('flags list', () => {
     await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await page.getByTestId('announcement').filter({ hasText: 'keyboard is now off in production.' }).waitFor();
-    expect(await page.evaluate((name) => document.activeElement?.getAttribute('aria-label') === name, label)).toBe(true);
+    // Focus returns once the dialog has closed (the focus scope restores it after unmounting): wait for it.
+    await page.waitForFunction((name) => document.activeElement?.getAttribute('aria-label') === name, label, { timeout: 5000 });
     expect((await stored('keyboard')).definition.enabled).toBe(false);
     // Escape cancels
     await page.keyboard.press('Space');
     await page.getByRole('alertdialog', { name: 'Turn keyboard on in production?' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('alertdialog').waitFor({ state: 'detached' });
-    expect(await page.evaluate((name) => document.activeElement?.getAttribute('aria-label') === name, label)).toBe(true);
+    // Focus returns once the dialog has closed (the focus scope restores it after unmounting): wait for it.
+    await page.waitForFunction((name) => document.activeElement?.getAttribute('aria-label') === name, label, { timeout: 5000 });
     expect((await stored('keyboard')).definition.enabled).toBe(false);
     expect(log.problems()).toEqual([]);
     await context.close();

@@ -120,7 +120,7 @@ describe('shell', () => {
     const skip = page.getByRole('link', { name: 'Skip to content' });
     expect(await skip.evaluate((link) => document.activeElement === link)).toBe(true);
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), { timeout: 5000 }).toBe('main');
 
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Flags', 'Evaluate', 'Segments', 'Releases', 'Experiments', 'Audit', 'Environments', 'Keys']);
@@ -133,7 +133,7 @@ describe('shell', () => {
     expect(await page.evaluate(() => document.documentElement.getAttribute('data-theme'))).toBeNull();
     await page.getByRole('button', { name: 'Theme: System' }).click();
     await page.getByRole('menuitemradio', { name: 'Dark' }).click();
-    expect(await page.evaluate(() => document.documentElement.getAttribute('data-theme'))).toBe('dark');
+    await expect.poll(() => page.evaluate(() => document.documentElement.getAttribute('data-theme')), { timeout: 5000 }).toBe('dark');
     const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(background).toBe('rgb(18, 21, 25)');
     expect(await seriousViolations(page)).toEqual([]);
@@ -142,7 +142,7 @@ describe('shell', () => {
     expect(await page.evaluate(() => document.documentElement.getAttribute('data-theme'))).toBe('dark');
     await page.getByRole('button', { name: 'Theme: Dark' }).click();
     await page.getByRole('menuitemradio', { name: 'System' }).click();
-    expect(await page.evaluate(() => document.documentElement.getAttribute('data-theme'))).toBeNull();
+    await expect.poll(() => page.evaluate(() => document.documentElement.getAttribute('data-theme')), { timeout: 5000 }).toBeNull();
     expect(log.problems()).toEqual([]);
     await context.close();
   }, 60_000);
@@ -163,7 +163,10 @@ describe('shell', () => {
     expect(await page.evaluate(() => localStorage.getItem('halyard.env'))).toBe('staging');
     await page.goto('/');
     await page.waitForURL((url) => url.pathname === '/env/staging/flags');
-    // a remembered environment that no longer exists falls back to the first one
+    // a remembered environment that no longer exists falls back to the first one. The redirected page remembers
+    // its environment in an effect after the URL changed: overwrite only once it has, or it overwrites 'gone'.
+    await page.getByRole('heading', { name: 'Flags in staging' }).waitFor();
+    await page.waitForFunction(() => localStorage.getItem('halyard.env') === 'staging');
     await page.evaluate(() => localStorage.setItem('halyard.env', 'gone'));
     await page.goto('/');
     await page.waitForURL((url) => url.pathname === `/env/${first}/flags`);

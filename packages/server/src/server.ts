@@ -210,6 +210,9 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     // The dashboard's live feed reads the audit log on every change signal (local commits, other instances').
     const adminFeed = new AdminFeed(store, { heartbeatMs: options.heartbeatMs ?? 15_000, onError });
     feed = adminFeed;
+    // An experiment declared or changed: its metric names are kept per unit from now on (events/experiment-metric-names.ts).
+    const experimentNamesChanged = (): Promise<void> =>
+      events?.experimentMetricNames.refresh().catch((error: unknown) => onError(error, '@halyard/server: reading the experiments\' metric names failed; keeping the previous ones')) ?? Promise.resolve();
     const refreshKeys = () =>
       keys
         .reload()
@@ -224,13 +227,17 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
       redisTimeoutMs: options.connectTimeoutMs,
       onMessage(message) {
         adminFeed.changed();
-        if (message.type === 'env') documents.changed(message.env);
+        if (message.type === 'env') {
+          documents.changed(message.env);
+          void experimentNamesChanged();
+        }
         // Keys first: once the streams end, reconnecting SDKs must already get 401, not a half-deleted state.
         else if (message.type === 'env-deleted') void refreshKeys().finally(() => documents.dropped(message.env));
         else void refreshKeys();
       },
       onResync() {
         documents.changedAll();
+        void experimentNamesChanged();
         void refreshKeys();
       },
       onError,
@@ -242,13 +249,14 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     // The layers: store (SQL only) → services (the rules) → HTTP (Fastify plugins with JSON schemas).
     const namespace = options.databaseUrl ? schema : dataDir;
     if (options.events?.enabled !== false) {
-      events = await startEvents(db, resolveEventsOptions(options.events ?? {}, namespace, options.redisUrl), onError);
+      events = await startEvents(db, { ...resolveEventsOptions(options.events ?? {}, namespace, options.redisUrl), experimentNamesMs: options.resyncMs ?? 30_000 }, onError);
     }
     if (options.webhooks !== undefined && options.webhooks.urls.length > 0) webhooks = new WebhookNotifier({ ...options.webhooks, onError: (e) => onError(e, e.message) });
     // Every notification is logged too, so one is never lost silently when no webhook is configured.
     const logged: Notifier = { notify: (n) => log.info({ notification: n }, n.message), flush: async () => {} };
     const notifier = webhooks === undefined ? logged : fanOut(logged, webhooks);
-    const services = createServices(store, new Propagation(documents, changes, keys, () => adminFeed.changed()), documents, events, { notifier }, { ttlMs: options.sessionTtlMs });
+    const propagation = new Propagation(documents, changes, keys, () => adminFeed.changed(), experimentNamesChanged);
+    const services = createServices(store, propagation, documents, events, { notifier }, { ttlMs: options.sessionTtlMs });
     if (events !== undefined && options.breakerMonitor !== false) {
       const { audit, environments, resources, flags } = services;
       monitor = new BreakerMonitor({ db, audit, environments, resources, flags, metrics: events.metrics, notifier, onError }, options.breakerMonitor ?? {});

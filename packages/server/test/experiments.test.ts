@@ -55,8 +55,7 @@ describe.each(BACKENDS)('experiments on %s', (backend) => {
     const now = Date.now();
     const created = await call(server.url, 'POST', `/api/v1/environments/${ENV}/flags`, { token: admin, body: { key: 'checkout', definition: experimentFlag(new Date(now - 2 * HOUR).toISOString()) } });
     expect(created.status).toBe(201);
-    // The aggregator's metric-name filter refreshes every flush interval.
-    await sleep(400);
+    // No wait: the create answered after the metric names were re-read, so these events are measured at once.
 
     const events: unknown[] = [];
     const exposed = now - HOUR;
@@ -146,4 +145,43 @@ describe.each(BACKENDS)('experiments on %s', (backend) => {
     const openapi = await call(server.url, 'GET', '/openapi.json');
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/v1/environments/{env}/experiments', '/api/v1/environments/{env}/flags/{key}/experiment/results']));
   });
+});
+
+describe('an experiment declared through one instance, events sent to another', () => {
+  let storage: TestStorage;
+  let a: HalyardServer;
+  let b: HalyardServer;
+
+  beforeAll(async () => {
+    storage = createStorage('postgres');
+    // resyncMs far beyond the test: only the change notification can tell B about the new experiment in time.
+    [a, b] = await Promise.all([startServer(storage, { events: { flushMs: 100 }, resyncMs: 120_000 }), startServer(storage, { events: { flushMs: 100 }, resyncMs: 120_000 })]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.close(), b?.close()]);
+    await storage?.drop();
+  });
+
+  it('B measures the experiment within moments of the change notification, not at its next re-check', async () => {
+    const admin = (a.bootstrapToken ?? b.bootstrapToken)!;
+    const sdk = await createKey(a.url, admin, { type: 'sdk', name: 'app', environment: ENV });
+    const now = Date.now();
+    expect((await call(a.url, 'POST', `/api/v1/environments/${ENV}/flags`, { token: admin, body: { key: 'checkout', definition: experimentFlag(new Date(now - HOUR).toISOString()) } })).status).toBe(201);
+    // Each round: a new unit exposed and converting, sent to B; read back through A (the shared database).
+    const deadline = Date.now() + 10_000;
+    for (let round = 0; ; round++) {
+      const unit = `probe-${round}`;
+      const events = [
+        { kind: 'exposure', flag: 'checkout', variant: 'control', unit, time: now - 30 * 60_000 },
+        { kind: 'metric', name: 'purchase', unit, value: 10, time: now - 20 * 60_000 },
+      ];
+      expect((await call(b.url, 'POST', '/sdk/v1/events', { token: sdk, body: { events } })).status).toBe(202);
+      await sleep(300);
+      const results = await call(a.url, 'GET', `/api/v1/environments/${ENV}/flags/checkout/experiment/results`, { token: admin });
+      const control = results.body.metrics?.[0]?.variants?.find((v: any) => v.variant === 'control');
+      if (control !== undefined && control.value > 0) break;
+      if (Date.now() > deadline) throw new Error(`B never kept a purchase for the experiment: ${JSON.stringify(results.body.metrics?.[0])}`);
+    }
+  }, 60_000);
 });

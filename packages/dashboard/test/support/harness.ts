@@ -27,7 +27,8 @@ export interface DashboardService {
 
 export async function startDashboardService(extra: ServerOptions = {}): Promise<DashboardService> {
   const schema = `halyard_dash_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const server = await createServer({ databaseUrl: POSTGRES_URL, schema, port: 0, logger: false, dashboardDir: DASHBOARD_DIST, ...extra } as ServerOptions);
+  // Errors only: a service fault behind a page that never settles shows in the test's output, not just a timeout.
+  const server = await createServer({ databaseUrl: POSTGRES_URL, schema, port: 0, logger: 'error', dashboardDir: DASHBOARD_DIST, ...extra } as ServerOptions);
   const adminToken = server.bootstrapToken!;
   const api = async <T,>(method: string, route: string, body?: unknown, token = adminToken): Promise<T> => {
     const response = await fetch(server.url + route, {

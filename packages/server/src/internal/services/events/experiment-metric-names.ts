@@ -4,14 +4,17 @@ import type { UnitMetricFilter } from './aggregate';
 
 /**
  * The metric event names each environment's experiments read: the aggregator keeps a metric event per unit only
- * when its name is here (the bound on `event_unit_metrics`). Read from the stored flags once at start and then
- * every `everyMs` (the flush interval), so an experiment declared now is measured from its next refresh on — in
- * every instance and in the stream consumers alike, since each reads the same table.
+ * when its name is here (the bound on `event_unit_metrics`). Read from the stored flags at start, again on every
+ * flag change (the server calls `refresh()` after this instance's commits and on other instances' change
+ * notifications), and every `everyMs` as a safety net for a lost notification — in every instance and in the
+ * stream consumers alike, since each reads the same table. So metric events sent right after an experiment is
+ * declared are measured, from the instance that took the write at once and from the others within a notification.
  */
 export class ExperimentMetricNames {
   private names = new Map<string, ReadonlySet<string>>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private again: Promise<void> | undefined;
 
   constructor(
     private readonly store: ExperimentStore,
@@ -21,18 +24,29 @@ export class ExperimentMetricNames {
   /** The aggregator's filter; a plain closure over the current map (read per metric event, so it must be cheap). */
   readonly filter: UnitMetricFilter = (env, name) => this.names.get(env)?.has(name) === true;
 
-  /** Re-reads the names now (a refresh in progress is shared). */
+  /**
+   * Re-reads the names. A read already in progress may have started before the caller's commit, so the call then
+   * waits for one more read after it; calls that arrive meanwhile share that one (a burst of writes costs two reads).
+   */
   refresh(): Promise<void> {
-    this.running ??= (async () => {
-      const next = new Map<string, Set<string>>();
-      for (const { env, experiment } of await this.store.experimentFlags()) {
-        let set = next.get(env);
-        if (set === undefined) next.set(env, (set = new Set()));
-        for (const name of experimentEvents(experiment)) set.add(name);
-      }
-      this.names = next;
-    })().finally(() => (this.running = undefined));
-    return this.running;
+    if (this.running === undefined) return (this.running = this.read().finally(() => (this.running = undefined)));
+    this.again ??= this.running
+      .catch(() => {})
+      .then(() => {
+        this.again = undefined;
+        return this.refresh();
+      });
+    return this.again;
+  }
+
+  private async read(): Promise<void> {
+    const next = new Map<string, Set<string>>();
+    for (const { env, experiment } of await this.store.experimentFlags()) {
+      let set = next.get(env);
+      if (set === undefined) next.set(env, (set = new Set()));
+      for (const name of experimentEvents(experiment)) set.add(name);
+    }
+    this.names = next;
   }
 
   start(): void {
@@ -46,6 +60,7 @@ export class ExperimentMetricNames {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.again?.catch(() => {});
     await this.running?.catch(() => {});
   }
 }

@@ -39,6 +39,11 @@ export interface EventsOptions {
    */
   addressRateLimit: number;
   retention: { days: number; unitDays: number; everyMs: number; batch: number; rounds: number; flushLogMs: number };
+  /**
+   * How often the experiments' metric names are re-read as a safety net, ms. Flag changes refresh them at once
+   * (this instance's commits and other instances' change notifications); the server sets its `resyncMs`.
+   */
+  experimentNamesMs: number;
   stream: {
     redisUrl: string | undefined;
     key: string;
@@ -63,6 +68,7 @@ export function eventsDefaults(namespace: string): EventsOptions {
     rateLimit: 100_000,
     addressRateLimit: 1000,
     retention: { days: 30, unitDays: 90, everyMs: 10 * 60_000, batch: 10_000, rounds: 10, flushLogMs: 2 * 24 * 60 * 60_000 },
+    experimentNamesMs: 30_000,
     stream: {
       redisUrl: undefined,
       key: `halyard:events:${namespace}`,
@@ -194,7 +200,7 @@ export interface Events {
   aggregator: Aggregator | undefined;
   consumer: StreamConsumer | undefined;
   retention: EventRetention;
-  /** The metric names kept per unit for experiments; `refresh()` after declaring one to measure it at once. */
+  /** The metric names kept per unit for experiments; the server calls `refresh()` on every flag change. */
   experimentMetricNames: ExperimentMetricNames;
   /** The experiments' reads over the same aggregates (services/experiments/). */
   experimentStore: ExperimentStore;
@@ -211,7 +217,7 @@ export async function startEvents(db: Database, options: EventsOptions, onError:
   const retention = new EventRetention(store, { ...options.retention, onError });
   const closers: Array<() => Promise<void>> = [];
   const experimentStore = new ExperimentStore(db);
-  const experimentMetricNames = new ExperimentMetricNames(experimentStore, { everyMs: options.flushMs, onError });
+  const experimentMetricNames = new ExperimentMetricNames(experimentStore, { everyMs: options.experimentNamesMs, onError });
   await experimentMetricNames.refresh();
   experimentMetricNames.start();
   closers.push(() => experimentMetricNames.stop());
