@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FlagsDocument } from '@halyard/core';
 import { ChangeBus } from './internal/changes';
 import { DocumentHub } from './internal/document-hub';
 import { registerApi, createFastify } from './internal/http/app';
@@ -211,8 +212,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
     const adminFeed = new AdminFeed(store, { heartbeatMs: options.heartbeatMs ?? 15_000, onError });
     feed = adminFeed;
     // An experiment declared or changed: its metric names are kept per unit from now on (events/experiment-metric-names.ts).
-    const experimentNamesChanged = (): Promise<void> =>
-      events?.experimentMetricNames.refresh().catch((error: unknown) => onError(error, '@halyard/server: reading the experiments\' metric names failed; keeping the previous ones')) ?? Promise.resolve();
+    const experimentNamesChanged = async (env?: string, document?: FlagsDocument): Promise<void> => events?.experimentMetricNames.changed(env, document);
     const refreshKeys = () =>
       keys
         .reload()
@@ -229,7 +229,7 @@ export async function createServer(options: ServerOptions = {}): Promise<Halyard
         adminFeed.changed();
         if (message.type === 'env') {
           documents.changed(message.env);
-          void experimentNamesChanged();
+          void experimentNamesChanged(message.env);
         }
         // Keys first: once the streams end, reconnecting SDKs must already get 401, not a half-deleted state.
         else if (message.type === 'env-deleted') void refreshKeys().finally(() => documents.dropped(message.env));

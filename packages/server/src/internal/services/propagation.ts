@@ -16,7 +16,7 @@ export class Propagation {
     /** Called after each committed change is applied here (the dashboard's live feed reads the audit log then). */
     private readonly onCommitted: () => void = () => {},
     /** Awaited after a flags document is served here (the experiments' metric names are re-read then). */
-    private readonly onDocumentCommitted: () => Promise<void> = async () => {},
+    private readonly onDocumentCommitted: (env: string, document: FlagsDocument) => Promise<void> = async () => {},
   ) {}
 
   // Each step waits for the commit of the request's unit of work, if it runs in one (Idempotency-Key): a change
@@ -26,7 +26,7 @@ export class Propagation {
       await this.hub.publish(env, document);
       this.bus.afterCommit({ type: 'env', env, version: Number(document.version) });
       this.onCommitted();
-      await this.onDocumentCommitted();
+      await this.onDocumentCommitted(env, document);
     });
   }
 

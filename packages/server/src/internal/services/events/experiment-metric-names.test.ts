@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FlagExperiment } from '@halyard/core';
+import type { FlagExperiment, FlagsDocument } from '@halyard/core';
 import type { ExperimentStore, StoredExperimentFlag } from '../../store/experiment-store';
 import { ExperimentMetricNames } from './experiment-metric-names';
 
@@ -66,5 +66,33 @@ describe('ExperimentMetricNames.refresh', () => {
     fail = false;
     await names.refresh();
     expect(names.filter('production', 'checkout')).toBe(true);
+  });
+
+  it('a change that touches no experiment costs no read; one that may, does, and failures go to onError', async () => {
+    const { store, reads } = deferredStore();
+    const errors: unknown[] = [];
+    const names = new ExperimentMetricNames(store, { everyMs: 60_000, onError: (error) => errors.push(error) });
+    const plain = { schemaVersion: 1, version: '1', flags: { banner: { variants: { on: true, off: false }, enabled: true, defaultServe: { variant: 'on' } } } } as unknown as FlagsDocument;
+    await names.changed('production', plain);
+    expect(reads).toHaveLength(0);
+
+    const declaring = { ...plain, flags: { ...plain.flags, button: { variants: { a: 'a', b: 'b' }, enabled: true, defaultServe: { variant: 'a' }, experiment: experiment('checkout') } } } as unknown as FlagsDocument;
+    const declared = names.changed('production', declaring);
+    expect(reads).toHaveLength(1);
+    reads[0]!([{ env: 'production', key: 'button', experiment: experiment('checkout') }]);
+    await declared;
+    expect(names.filter('production', 'checkout')).toBe(true);
+
+    // The environment has experiments now: a document without them (the experiment removed) is read again.
+    const removed = names.changed('production', plain);
+    expect(reads).toHaveLength(2);
+    reads[1]!([]);
+    await removed;
+    expect(names.filter('production', 'checkout')).toBe(false);
+
+    // Another instance's notification carries no document: always read; a failure is reported, never thrown.
+    const failing = new ExperimentMetricNames({ experimentFlags: async () => Promise.reject(new Error('database down')) } as unknown as ExperimentStore, { everyMs: 60_000, onError: (error) => errors.push(error) });
+    await expect(failing.changed('production')).resolves.toBeUndefined();
+    expect(errors).toHaveLength(1);
   });
 });

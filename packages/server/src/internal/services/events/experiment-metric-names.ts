@@ -1,3 +1,4 @@
+import type { FlagsDocument } from '@halyard/core';
 import { experimentEvents } from '@halyard/core/definitions';
 import type { ExperimentStore } from '../../store/experiment-store';
 import type { UnitMetricFilter } from './aggregate';
@@ -39,6 +40,21 @@ export class ExperimentMetricNames {
     return this.again;
   }
 
+  /**
+   * After a change to `env`'s flags (or to any environment's, without `env`): re-reads, and reports a failure to
+   * `onError` rather than rejecting (the previous names stay). With the new `document` at hand, a change that
+   * touches no experiment — none in the document, none known for the environment — needs no read, so admin writes
+   * of teams without experiments do not pay one.
+   */
+  changed(env?: string, document?: FlagsDocument): Promise<void> {
+    if (env !== undefined && document !== undefined && !this.names.has(env) && !Object.values(document.flags).some((flag) => flag.experiment !== undefined)) {
+      return Promise.resolve();
+    }
+    return this.refresh().catch((error: unknown) => {
+      this.options.onError(error, "@halyard/server: reading the experiments' metric names failed; keeping the previous ones");
+    });
+  }
+
   private async read(): Promise<void> {
     const next = new Map<string, Set<string>>();
     for (const { env, experiment } of await this.store.experimentFlags()) {
@@ -50,10 +66,7 @@ export class ExperimentMetricNames {
   }
 
   start(): void {
-    this.timer ??= setInterval(
-      () => void this.refresh().catch((error: unknown) => this.options.onError(error, '@halyard/server: reading the experiments\' metric names failed; keeping the previous ones')),
-      this.options.everyMs,
-    );
+    this.timer ??= setInterval(() => void this.changed(), this.options.everyMs);
     this.timer.unref();
   }
 
