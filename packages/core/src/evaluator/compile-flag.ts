@@ -1,5 +1,5 @@
 import { unitAttributeOf } from '../internal/exposure-unit';
-import { murmur3, murmur3Prefix, murmur3Scramble } from '../internal/murmur3';
+import { murmur3, murmur3Prefix } from '../internal/murmur3';
 import { DEFAULT_UNIT_ATTRIBUTE, TARGET_RULE_ID, canonicalJson } from '../internal/schema';
 import { JSON_TAG, VALUE_TYPE_NAMES } from '../internal/value-type';
 import type { CompileEnv } from '../operators/operator';
@@ -107,8 +107,8 @@ export function compileFlag(key: string, def: FlagDefinition, env: FlagCompileEn
     disabled: !def.enabled,
     errorEntry,
     errorJson: snapshotEntryJson(key, errorEntry),
-    errorHashA: murmur3Scramble(murmur3(errorText, HASH_SEED_A)),
-    errorHashB: murmur3Scramble(murmur3(errorText, HASH_SEED_B)),
+    errorHashA: murmur3(errorText, HASH_SEED_A) | 0,
+    errorHashB: murmur3(errorText, HASH_SEED_B) | 0,
   };
 
   if (!def.enabled) {

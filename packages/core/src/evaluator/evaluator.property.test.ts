@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { bucketOf, createEvaluator, parseDefinitions } from '@halyard/core';
 import type { Definitions, EvaluationContext, EvaluationDetails, EvaluationReason, Evaluator, JsonValue, SnapshotFlag } from '@halyard/core';
 import { hex32 } from '../internal/hex';
-import { murmur3, murmur3Finish, murmur3MixWord } from '../internal/murmur3';
+import { murmur3, murmur3Finish } from '../internal/murmur3';
 import { canonicalJson } from '../internal/schema';
 import { HASH_SEED_A, HASH_SEED_B } from './outcomes';
 
@@ -558,18 +558,18 @@ describe('bucketing properties', () => {
 
 describe('evaluateAll and evaluateAllJson', () => {
   // The snapshot paths precompute entries, hashes and JSON per outcome and copy a template of constant flags;
-  // this pins them to the per-flag reads, and the version to its definition (two murmur3 hashes of each entry's
-  // canonical JSON `[key, entry]`, mixed in document order).
+  // this pins them to the per-flag reads, and the version to its definition: per lane, the sum mod 2^32 of a
+  // murmur3 hash of each entry's canonical JSON `[key, entry]`, finalised with the entry count.
   const versionOf = (flags: Record<string, SnapshotFlag>): string => {
-    let hA = 0x9747b28c | 0;
-    let hB = 0x2f8e5a13 | 0;
+    let sumA = 0;
+    let sumB = 0;
     const keys = Object.keys(flags);
     for (const key of keys) {
       const text = canonicalJson([key, flags[key]]);
-      hA = murmur3MixWord(hA, murmur3(text, HASH_SEED_A));
-      hB = murmur3MixWord(hB, murmur3(text, HASH_SEED_B));
+      sumA = (sumA + murmur3(text, HASH_SEED_A)) % 2 ** 32;
+      sumB = (sumB + murmur3(text, HASH_SEED_B)) % 2 ** 32;
     }
-    return hex32(murmur3Finish(hA, keys.length * 4)) + hex32(murmur3Finish(hB, keys.length * 4));
+    return hex32(murmur3Finish(sumA ^ 0x9747b28c, keys.length)) + hex32(murmur3Finish(sumB ^ 0x2f8e5a13, keys.length));
   };
 
   it('equal the per-flag getDetails reads (entries, key order, version) for arbitrary definitions × contexts', () => {
@@ -629,5 +629,26 @@ describe('evaluateAll and evaluateAllJson', () => {
       expect(snapshot.version).toBe(versionOf(snapshot.flags));
       expect(ev.evaluateAllJson(ctx as EvaluationContext | undefined).json).toBe(JSON.stringify(snapshot));
     }
+  });
+
+  it('gives equal content the same version whatever the document order, and different content another', () => {
+    const rollout = { variants: { on: true, off: false }, enabled: true, offVariant: 'off', defaultServe: { split: [{ variant: 'on', weight: 1 }, { variant: 'off', weight: 1 }] } };
+    const rule = { variants: { on: true, off: false }, enabled: true, offVariant: 'off', rules: [{ conditions: [{ attribute: 'plan', operator: 'equals', values: ['pro'] }], serve: { variant: 'on' } }], defaultServe: { variant: 'off' } };
+    const constant = { variants: { on: true, off: false }, enabled: true, defaultServe: { variant: 'on' } };
+    const forward = createEvaluator(parsed({ schemaVersion: 1, version: 'one', flags: { a: rollout, b: rule, c: constant } }));
+    const backward = createEvaluator(parsed({ schemaVersion: 1, version: 'two', flags: { c: constant, b: rule, a: rollout } }));
+    const versions = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const ctx = { userId: `u-${i}`, plan: i % 3 === 0 ? 'pro' : 'free' };
+      const one = forward.evaluateAll(ctx);
+      const two = backward.evaluateAll(ctx);
+      expect(two.flags).toEqual(one.flags);
+      expect(two.version).toBe(one.version);
+      expect(backward.evaluateAllJson(ctx).version).toBe(one.version);
+      versions.add(`${JSON.stringify(one.flags.a)}${JSON.stringify(one.flags.b)}=${one.version}`);
+    }
+    // Four contents (a on/off × b on/off), four versions: the version follows the content and nothing else.
+    expect(new Set([...versions].map((v) => v.split('=')[1])).size).toBe(versions.size);
+    expect(versions.size).toBe(4);
   });
 });

@@ -189,6 +189,8 @@ describe('getDetails — errors', () => {
       expect(e.getValue('f', true, { x: 'a@x.io' })).toBe(true);
       expect(e.isEnabled('f', { x: 'a@x.io' })).toBe(false);
       expect(e.evaluateAll({ x: 'a@x.io' }).flags.f).toEqual({ value: null, reason: 'ERROR', errorCode: 'GENERAL' });
+      // The JSON form and the version agree with the object form on the error entry too.
+      expect(e.evaluateAllJson({ x: 'a@x.io' }).json).toBe(JSON.stringify(e.evaluateAll({ x: 'a@x.io' })));
     } finally {
       spy.mockRestore();
     }

@@ -1,4 +1,4 @@
-import { murmur3, murmur3Scramble } from '../internal/murmur3';
+import { murmur3 } from '../internal/murmur3';
 import { canonicalJson } from '../internal/schema';
 import type { EvaluationDetails, EvaluationReason, JsonValue, SnapshotFlag } from '../types';
 import type { CompiledSplit } from './bucketing';
@@ -23,8 +23,8 @@ export interface Outcome {
   /** True for SPLIT outcomes: `getDetails` adds the unit's bucket to a fresh details object. */
   readonly split: boolean;
   /**
-   * Two 32-bit hashes of `[flagKey, entry]`, combined into snapshot versions; stored scrambled
-   * (`murmur3Scramble`), the half of each mix that does not depend on the running hash.
+   * Two 32-bit murmur3 hashes (signed int32) of the canonical JSON `[flagKey, entry]`, with seeds `HASH_SEED_A`
+   * and `HASH_SEED_B`: a snapshot's version sums them over its entries (evaluate-all.ts).
    */
   readonly hashA: number;
   readonly hashB: number;
@@ -80,7 +80,7 @@ export interface CompiledFlag {
   readonly errorEntry: SnapshotFlag;
   /** `"flagKey":errorEntry`, as `Outcome.json`. */
   readonly errorJson: string;
-  /** As `Outcome.hashA`/`hashB` (scrambled). */
+  /** As `Outcome.hashA`/`hashB`, for `errorEntry`. */
   readonly errorHashA: number;
   readonly errorHashB: number;
 }
@@ -124,7 +124,7 @@ export function makeOutcome(
     entry: Object.freeze(entry),
     json: snapshotEntryJson(flagKey, entry),
     split: reason === 'SPLIT',
-    hashA: murmur3Scramble(murmur3(text, HASH_SEED_A)),
-    hashB: murmur3Scramble(murmur3(text, HASH_SEED_B)),
+    hashA: murmur3(text, HASH_SEED_A) | 0,
+    hashB: murmur3(text, HASH_SEED_B) | 0,
   };
 }

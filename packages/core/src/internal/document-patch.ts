@@ -13,7 +13,7 @@ import { describe, errorText, isObj, own, type Obj } from './json-shape';
  *     "order": { "flags": ["<every key>"], "segments": [...] } }   only when not "kept keys, then added ones"
  *
  * Applied to the definitions whose version is `base`, it must give exactly the document of `version`, key order
- * included (the evaluator walks flags in document order and a snapshot's content hash follows it). The result
+ * included (the evaluator walks flags in document order and a snapshot's keys follow it). The result
  * goes through `parseDefinitions` whole, so a patched flag that references a removed segment is caught like in a
  * full document, and the problems carry paths into the resulting document.
  */
@@ -21,7 +21,7 @@ import { describe, errorText, isObj, own, type Obj } from './json-shape';
 /**
  * What changed between two versions of a flags document: the body of the definitions stream's `patch` event.
  * Applying it to the `base` document (`applyDefinitionsPatch`) gives exactly the `version` document, key order
- * included — the order of `flags` is the order the evaluator walks, which a snapshot's content hash follows.
+ * included — the order of `flags` is the order the evaluator walks, which a snapshot's keys follow.
  */
 export interface DocumentPatch {
   /** The version this patch applies to; a client holding another version must not apply it. */

@@ -287,23 +287,6 @@ export function murmur3MixWord(h1: number, k1: number): number {
   return mixBlock(h1, k1);
 }
 
-/**
- * The first half of a block round (`k1 * c1`, rotate, `* c2`), for a word mixed into many hashes: then
- * `murmur3MixScrambled(h1, murmur3Scramble(k1))` equals `murmur3MixWord(h1, k1)` at half the work per mix.
- */
-export function murmur3Scramble(k1: number): number {
-  k1 = Math.imul(k1, C1);
-  k1 = (k1 << 15) | (k1 >>> 17);
-  return Math.imul(k1, C2);
-}
-
-/** The second half of a block round: mixes an already scrambled word (`murmur3Scramble`) into `h1`. */
-export function murmur3MixScrambled(h1: number, scrambled: number): number {
-  h1 ^= scrambled;
-  h1 = (h1 << 13) | (h1 >>> 19);
-  return (Math.imul(h1, 5) + 0xe6546b64) | 0;
-}
-
 /** MurmurHash3 finalisation of a running hash after `length` bytes. */
 export function murmur3Finish(h1: number, length: number): number {
   h1 ^= length;
