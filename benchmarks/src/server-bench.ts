@@ -34,7 +34,7 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { createRequire } from 'node:module';
@@ -44,7 +44,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
+import { bundleServerCli } from './internal/server-bundle';
 import { api, cpuMs, rssMb } from './internal/service-process';
 
 const argv = process.argv.slice(2);
@@ -138,34 +138,6 @@ const UNLEASH = {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Server process
-
-async function bundleCli(): Promise<string> {
-  // Inside the server package's node_modules, so the external npm dependencies resolve from there.
-  const outdir = join(SERVER_DIR, 'node_modules', '.cache', 'halyard-bench');
-  mkdirSync(outdir, { recursive: true });
-  const outfile = join(outdir, 'cli.mjs');
-  await build({
-    entryPoints: [join(SERVER_DIR, 'src', 'cli.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['@halyard/source'],
-    // Every npm dependency of the server stays external, as when installed; only workspace packages it depends on
-    // are bundled. Optional peers (@halyard/lifecycle, which brings the TypeScript compiler for `halyard cleanup`)
-    // stay external too: the published server loads them only when such a command runs, and bundling them would
-    // add ~70 MB to the measured RSS of a server that never uses them.
-    external: [
-      ...Object.entries((JSON.parse(readFileSync(join(SERVER_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies)
-        .filter(([, version]) => !version.startsWith('workspace:'))
-        .map(([name]) => name),
-      ...Object.keys((JSON.parse(readFileSync(join(SERVER_DIR, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> }).peerDependencies ?? {}),
-    ],
-    logLevel: 'error',
-  });
-  return outfile;
-}
 
 interface ServerProcess {
   child: ChildProcess;
@@ -659,7 +631,7 @@ async function main(): Promise<void> {
       `scale: ${SCALE_STREAMS.join(' and ')} streams × ${SCALE_TOGGLES} toggles; cluster: 3 instances × ${CLUSTER_WRITES} writes; sections: ${[...ONLY].join(', ')}\n`,
   );
 
-  const cli = await bundleCli();
+  const cli = await bundleServerCli();
   let env: Record<string, string>;
   let cleanup: () => Promise<void>;
   let storage: string;
