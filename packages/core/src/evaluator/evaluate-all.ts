@@ -165,14 +165,14 @@ export function snapshotWriters(ordered: readonly CompiledFlag[]): SnapshotWrite
   }
   // JSON.parse builds an object with fast properties in this key order (keyed stores would make it a dictionary).
   const template = JSON.parse(JSON.stringify(templateSource)) as Record<string, SnapshotFlag>;
-  for (let pos = 0; pos < count; pos++) {
-    const flag = ordered[pos] as CompiledFlag;
-    if (templated && flag.constant >= 0) template[flag.key] = entryAt[(firstAt[pos] as number) + flag.constant] as SnapshotFlag;
-  }
   // Per live flag: the outcome in the template, or -1 (every call stores the entry; without a likely outcome the
   // key holds a placeholder that every call overwrites).
   const liveLikely = new Int32Array(liveCount).fill(-1);
   if (templated) {
+    for (let pos = 0; pos < count; pos++) {
+      const flag = ordered[pos] as CompiledFlag;
+      if (flag.constant >= 0) template[flag.key] = entryAt[(firstAt[pos] as number) + flag.constant] as SnapshotFlag;
+    }
     for (let j = 0; j < liveCount; j++) {
       const flag = liveFlags[j] as CompiledFlag;
       const index = likelyIndex(flag);
