@@ -4,7 +4,7 @@
 // run every vitest project once, publint + arethetypeswrong on each published package, then the packed-package
 // consumer test (packed/run.mjs: the tarballs installed with npm outside the workspace).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -59,7 +59,14 @@ for (const dir of packages) {
 }
 
 const vitestJson = join(resultsDir, 'vitest.json');
-const vitestOk = run('vitest', 'pnpm', ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`]);
+const unhandledJson = join(resultsDir, 'vitest-unhandled.json');
+rmSync(unhandledJson, { force: true });
+const vitestOk = run(
+  'vitest',
+  'pnpm',
+  ['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`, '--reporter=./scripts/lib/unhandled-errors-reporter.mjs'],
+  { env: { ...env, HALYARD_UNHANDLED_ERRORS: unhandledJson } },
+);
 if (existsSync(vitestJson)) {
   const report = JSON.parse(readFileSync(vitestJson, 'utf8'));
   passed += report.numPassedTests ?? 0;
@@ -75,7 +82,14 @@ if (existsSync(vitestJson)) {
       failures.push(`${s.name.replace(root, '')} › ${a.fullName}${why ? `\n${why}` : ''}`);
     }
   }
-  if (!vitestOk && report.numFailedTests === 0 && brokenSuites.length === 0) check('vitest exit status', false);
+  // Errors outside any test fail the run too; name each one (where it surfaced, what it said).
+  const unhandled = existsSync(unhandledJson) ? JSON.parse(readFileSync(unhandledJson, 'utf8')) : [];
+  for (const e of unhandled) {
+    const where = e.testFile ? ` in ${e.testFile.replace(root, '')}${e.testName ? ` › ${e.testName}` : ''}` : '';
+    const stack = e.stack.split('\n').slice(1, 6).map((l) => `      ${l.trim()}`).join('\n');
+    check(`unhandled ${e.name}${where}: ${e.message.split('\n')[0]}${stack ? `\n${stack}` : ''}`, false);
+  }
+  if (!vitestOk && report.numFailedTests === 0 && brokenSuites.length === 0 && unhandled.length === 0) check('vitest exit status', false);
 } else {
   check('vitest produced a report', false);
 }
